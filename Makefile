@@ -1,0 +1,110 @@
+# cpython-tco: CPython 3.13 with proper tail calls.
+# The README explains the targets; the logic lives in tools/.
+
+CPYTHON_VERSION ?= 3.13.5
+HOST_PYTHON     ?= /usr/bin/python3
+JOBS            ?= $(shell nproc)
+# The same flags build stock and cpython-tco, so that they compare fairly.
+CONFIGURE_FLAGS ?=
+
+ifeq ($(CPYTHON_VERSION),3.13.5)
+BUILD := build
+else
+BUILD := build-$(CPYTHON_VERSION)
+endif
+TARBALL := downloads/Python-$(CPYTHON_VERSION).tar.xz
+
+# ccache keyed on paths relative to this checkout, so that a fresh clone at
+# another path (as CI makes) still hits the cache.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+CC_FOR_BUILD := $(if $(CCACHE),ccache gcc,gcc)
+
+TCO   := $(BUILD)/tco/python
+STOCK := $(BUILD)/stock/python
+
+.PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
+        worktree export-patches check-patches check-regen clean
+
+all: tco
+
+deps:
+	@tools/install-deps
+
+$(TARBALL):
+	@$(HOST_PYTHON) tools/fetch-cpython $(CPYTHON_VERSION) downloads >/dev/null
+
+fetch: $(TARBALL)
+
+# The patched tree is a git work tree, one commit per patch.
+worktree: $(TARBALL)
+	@$(HOST_PYTHON) tools/series sync $(TARBALL) $(BUILD)/src-tco
+
+export-patches:
+	@$(HOST_PYTHON) tools/series export $(BUILD)/src-tco
+
+check-patches: $(TARBALL)
+	@$(HOST_PYTHON) tools/series check $(TARBALL) $(BUILD)/src-tco
+
+$(BUILD)/src-stock/configure: $(TARBALL)
+	rm -rf $(BUILD)/src-stock && mkdir -p $(BUILD)/src-stock
+	tar -xJf $(TARBALL) -C $(BUILD)/src-stock --strip-components=1
+	touch $@
+
+# configure VARIANT SRCDIR EXTRA-FLAGS: out-of-tree build in $(BUILD)/VARIANT
+define configure
+	mkdir -p $(BUILD)/$(1)
+	cd $(BUILD)/$(1) && ../$(notdir $(2))/configure -q \
+	    CC="$(CC_FOR_BUILD)" PYTHON_FOR_REGEN=$(HOST_PYTHON) \
+	    $(CONFIGURE_FLAGS) $(3)
+endef
+
+$(BUILD)/stock/Makefile: | $(BUILD)/src-stock/configure
+	$(call configure,stock,src-stock,)
+
+$(BUILD)/tco/Makefile: | worktree
+	$(call configure,tco,src-tco,)
+
+$(BUILD)/tco-debug/Makefile: | worktree
+	$(call configure,tco-debug,src-tco,--with-pydebug)
+
+stock: deps $(BUILD)/stock/Makefile
+	@$(MAKE) -s -C $(BUILD)/stock -j$(JOBS) >$(BUILD)/stock/make.log 2>&1 \
+	    || { tail -40 $(BUILD)/stock/make.log; exit 1; }
+	@echo "built $(STOCK)"
+
+tco: deps worktree $(BUILD)/tco/Makefile
+	@$(MAKE) -s -C $(BUILD)/tco -j$(JOBS) >$(BUILD)/tco/make.log 2>&1 \
+	    || { tail -40 $(BUILD)/tco/make.log; exit 1; }
+	@$(HOST_PYTHON) tools/check-build $(BUILD)/tco/make.log
+	@echo "built $(TCO)"
+
+debug: deps worktree $(BUILD)/tco-debug/Makefile
+	@$(MAKE) -s -C $(BUILD)/tco-debug -j$(JOBS) >$(BUILD)/tco-debug/make.log 2>&1 \
+	    || { tail -40 $(BUILD)/tco-debug/make.log; exit 1; }
+	@echo "built $(BUILD)/tco-debug/python"
+
+# Regenerating every generated file must change nothing in the work tree.
+check-regen: worktree $(BUILD)/tco/Makefile
+	@$(MAKE) -s -C $(BUILD)/tco regen-all >$(BUILD)/tco/regen.log 2>&1 \
+	    || { tail -40 $(BUILD)/tco/regen.log; exit 1; }
+	@if [ -n "$$(git -C $(BUILD)/src-tco status --porcelain)" ]; then \
+	    echo "check-regen: regenerating changed the patched tree:"; \
+	    git -C $(BUILD)/src-tco status --porcelain; exit 1; \
+	fi
+	@echo "check-regen: generated files are up to date"
+
+demo: tco stock
+	@$(TCO) examples/demo.py $(STOCK)
+
+test: check-patches check-regen tco test-ours test-upstream
+
+test-ours: tco
+	@$(TCO) tools/run-tests
+
+test-upstream: tco
+	@$(HOST_PYTHON) tools/regrtest $(TCO) --core
+
+clean:
+	rm -rf $(BUILD)
