@@ -55,7 +55,7 @@ $(BUILD)/src-stock/configure: $(TARBALL)
 # configure VARIANT SRCDIR EXTRA-FLAGS: out-of-tree build in $(BUILD)/VARIANT
 define configure
 	mkdir -p $(BUILD)/$(1)
-	cd $(BUILD)/$(1) && ../$(notdir $(2))/configure -q \
+	cd $(BUILD)/$(1) && $(CURDIR)/$(BUILD)/$(2)/configure -q \
 	    CC="$(CC_FOR_BUILD)" PYTHON_FOR_REGEN=$(HOST_PYTHON) \
 	    $(CONFIGURE_FLAGS) $(3)
 endef
