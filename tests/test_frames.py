@@ -1,0 +1,202 @@
+"""Errors at tail calls, and frames that outlive the tail call."""
+
+import gc
+import sys
+import traceback
+import unittest
+import weakref
+from test.support import script_helper
+
+
+def callee(a, b):
+    return a + b
+
+
+def tail_bad_count():
+    return callee(1)                    # line of the error
+
+
+def tail_bad_keyword():
+    return callee(1, c=2)
+
+
+def tail_bad_star():
+    return callee(*(1, 2, 3))
+
+
+def plain_bad_count():
+    r = callee(1)
+    return r
+
+
+def plain_bad_keyword():
+    r = callee(1, c=2)
+    return r
+
+
+def plain_bad_star():
+    r = callee(*(1, 2, 3))
+    return r
+
+
+def raised(exc_type, func):
+    """The exception func() raises, with its traceback (assertRaises drops it)."""
+    try:
+        func()
+    except exc_type as e:
+        return e
+    raise AssertionError(f"{func} did not raise {exc_type.__name__}")
+
+
+class ArgumentErrorTests(unittest.TestCase):
+    """A tail call that cannot bind its arguments fails as CALL does."""
+
+    def check_same_error(self, tail, plain):
+        tail_error = raised(TypeError, tail)
+        plain_error = raised(TypeError, plain)
+        self.assertEqual(str(tail_error), str(plain_error))
+        # The traceback ends in the caller, at the tail call's line.
+        last = traceback.extract_tb(tail_error.__traceback__)[-1]
+        self.assertEqual(last.name, tail.__name__)
+        self.assertIn("callee(", last.line)
+
+    def test_wrong_count(self):
+        self.check_same_error(tail_bad_count, plain_bad_count)
+
+    def test_unexpected_keyword(self):
+        self.check_same_error(tail_bad_keyword, plain_bad_keyword)
+
+    def test_wrong_count_star(self):
+        self.check_same_error(tail_bad_star, plain_bad_star)
+
+    def test_missing_keyword_only(self):
+        def kwonly(*, key):
+            return key
+        def tail():
+            return kwonly()
+        with self.assertRaisesRegex(TypeError, "missing 1 required keyword"):
+            tail()
+
+    def test_error_is_catchable_by_callers(self):
+        def outer():
+            try:
+                tail_bad_count()
+            except TypeError:
+                return "caught"
+        self.assertEqual(outer(), "caught")
+
+    def test_error_under_map(self):
+        def tail(n):
+            return callee(n)
+        error = raised(TypeError, lambda: list(map(tail, [1])))
+        names = [f.name for f in traceback.extract_tb(error.__traceback__)]
+        self.assertEqual(names[-1], "tail")
+
+    def test_error_in_callee_at_depth(self):
+        def loop(n):
+            return callee(n) if n == 0 else loop(n - 1)
+        with self.assertRaises(TypeError):
+            loop(100_000)
+
+    def test_arguments_released_after_error(self):
+        class Arg:
+            pass
+        def tail(a):
+            return callee(a)
+        arg = Arg()
+        ref = weakref.ref(arg)
+        try:
+            tail(arg)
+        except TypeError:
+            pass
+        del arg
+        gc.collect()
+        self.assertIsNone(ref())
+
+    def test_entered_from_c_then_bad_arguments(self):
+        # Unwinding from a failed tail call straight back into C.
+        script_helper.assert_python_ok("-c", """if 1:
+            def callee(a): return a
+            def tail(x): return callee(x, x)
+            for f in (lambda: list(map(tail, [1])),
+                      lambda: sorted([1, 2], key=tail),
+                      lambda: eval("tail(1)")):
+                try:
+                    f()
+                except TypeError as e:
+                    assert "takes 1 positional argument" in str(e), e
+                else:
+                    raise AssertionError("no TypeError")
+            """)
+
+
+class HeldFrameTests(unittest.TestCase):
+
+    def test_frame_object_survives(self):
+        held = []
+        def first(n):
+            held.append(sys._getframe())
+            local = "first-local"
+            return second(n)
+        def second(n):
+            return n
+        self.assertEqual(first(7), 7)
+        frame = held[0]
+        self.assertEqual(frame.f_code.co_name, "first")
+        self.assertEqual(frame.f_locals["local"], "first-local")
+        self.assertEqual(frame.f_locals["n"], 7)
+        self.assertIsInstance(frame.f_lineno, int)
+        self.assertIs(frame.f_back.f_code, sys._getframe().f_code)
+
+    def test_traceback_frame_survives(self):
+        def first():
+            try:
+                1 / 0
+            except ZeroDivisionError as e:
+                err = e
+            return second(err)
+        def second(err):
+            return err
+        err = first()
+        frames = [f.name for f in traceback.extract_tb(err.__traceback__)]
+        self.assertEqual(frames, ["first"])
+        self.assertEqual(err.__traceback__.tb_frame.f_code.co_name, "first")
+
+    def test_closure_cells_survive(self):
+        def first():
+            value = ["cell"]
+            def inner():
+                return value[0]
+            return second(inner)
+        def second(f):
+            return f
+        self.assertEqual(first()(), "cell")
+
+    def test_locals_released_at_tail_call(self):
+        class Big:
+            pass
+        observed = []
+        def first():
+            big = Big()
+            observed.append(weakref.ref(big))
+            return second()
+        def second():
+            gc.collect()
+            return observed[0]() is None
+        self.assertTrue(first())
+
+    def test_finalizer_runs_during_tail_call(self):
+        log = []
+        class Noisy:
+            def __del__(self):
+                log.append(sys._getframe(1).f_code.co_name)
+        def first():
+            n = Noisy()
+            return second()
+        def second():
+            return list(log)
+        self.assertEqual(first(), ["test_finalizer_runs_during_tail_call"])
+
+
+if __name__ == "__main__":
+    unittest.main()
