@@ -130,23 +130,33 @@ class ArgumentErrorTests(unittest.TestCase):
             """)
 
 
+# A tail call replaces its caller's frame once this many tail calls in a
+# row kept theirs (_Py_TAIL_CALL_KEPT_FRAMES in pycore_frame.h).
+KEPT = 16
+
+
+def chain(n, then):
+    """n tail calls in a row, then then()."""
+    return then() if n == 0 else chain(n - 1, then)
+
+
 class HeldFrameTests(unittest.TestCase):
+    """Frames that tail calls replace, deep in a chain."""
 
     def test_frame_object_survives(self):
         held = []
-        def first(n):
+        def step(n):
+            local = f"local-{n}"
             held.append(sys._getframe())
-            local = "first-local"
-            return second(n)
-        def second(n):
-            return n
-        self.assertEqual(first(7), 7)
-        frame = held[0]
-        self.assertEqual(frame.f_code.co_name, "first")
-        self.assertEqual(frame.f_locals["local"], "first-local")
-        self.assertEqual(frame.f_locals["n"], 7)
-        self.assertIsInstance(frame.f_lineno, int)
-        self.assertIs(frame.f_back.f_code, sys._getframe().f_code)
+            return n if n == 0 else step(n - 1)
+        self.assertEqual(step(3 * KEPT), 0)
+        for n, frame in zip(range(3 * KEPT, -1, -1), held):
+            self.assertEqual(frame.f_code.co_name, "step")
+            self.assertEqual(frame.f_locals["local"], f"local-{n}")
+            self.assertEqual(frame.f_locals["n"], n)
+            self.assertIsInstance(frame.f_lineno, int)
+        # A replaced frame's f_back is the frame below its slot.
+        self.assertIs(held[-1].f_back, held[KEPT - 1])
 
     def test_traceback_frame_survives(self):
         def first():
@@ -157,7 +167,7 @@ class HeldFrameTests(unittest.TestCase):
             return second(err)
         def second(err):
             return err
-        err = first()
+        err = chain(2 * KEPT, first)
         frames = [f.name for f in traceback.extract_tb(err.__traceback__)]
         self.assertEqual(frames, ["first"])
         self.assertEqual(err.__traceback__.tb_frame.f_code.co_name, "first")
@@ -170,7 +180,7 @@ class HeldFrameTests(unittest.TestCase):
             return second(inner)
         def second(f):
             return f
-        self.assertEqual(first()(), "cell")
+        self.assertEqual(chain(2 * KEPT, first)(), "cell")
 
     def test_locals_released_at_tail_call(self):
         class Big:
@@ -183,7 +193,11 @@ class HeldFrameTests(unittest.TestCase):
         def second():
             gc.collect()
             return observed[0]() is None
-        self.assertTrue(first())
+        # Deep in a chain, first's frame is replaced by second's.
+        self.assertTrue(chain(2 * KEPT, first))
+        # In a short chain it is kept, as without tail calls.
+        observed.clear()
+        self.assertFalse(chain(0, first))
 
     def test_finalizer_runs_during_tail_call(self):
         log = []
@@ -195,7 +209,39 @@ class HeldFrameTests(unittest.TestCase):
             return second()
         def second():
             return list(log)
-        self.assertEqual(first(), ["test_finalizer_runs_during_tail_call"])
+        # The replaced frame is unlinked before it is cleared: the finalizer
+        # sees the frame below the chain's slot as the current frame.
+        self.assertEqual(chain(2 * KEPT, first), ["chain"])
+
+
+class KeptFramesTests(unittest.TestCase):
+    """Short chains keep every frame; long ones keep KEPT."""
+
+    def stack_depth(self):
+        depth, f = 0, sys._getframe(1)
+        while f is not None:
+            depth, f = depth + 1, f.f_back
+        return depth
+
+    def test_short_chain_keeps_every_frame(self):
+        base = self.stack_depth()
+        for n in range(KEPT):
+            # chain's n tail calls, plus chain's first frame and the lambda
+            self.assertEqual(chain(n, self.stack_depth), base + n + 1)
+
+    def test_long_chain_is_bounded(self):
+        base = self.stack_depth()
+        # The KEPT frames of the first tail calls stay; every later callee
+        # takes the slot of the last one.
+        for n in (KEPT, KEPT + 1, 10 * KEPT, 100_000):
+            self.assertEqual(chain(n, self.stack_depth), base + KEPT)
+
+    def test_short_chain_traceback_is_complete(self):
+        def boom():
+            raise ValueError
+        error = raised(ValueError, lambda: chain(5, boom))
+        names = [f.name for f in traceback.extract_tb(error.__traceback__)]
+        self.assertEqual(names, ["raised", "<lambda>"] + ["chain"] * 6 + ["boom"])
 
 
 if __name__ == "__main__":
