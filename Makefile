@@ -98,7 +98,7 @@ test-ours: tco
 	@$(TCO) tools/run-tests
 
 test-upstream: tco
-	@$(HOST_PYTHON) tools/regrtest $(TCO) --core
+	@$(HOST_PYTHON) tools/regrtest $(TCO) --all
 
 clean:
 	rm -rf $(BUILD)
