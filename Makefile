@@ -25,7 +25,7 @@ TCO   := $(BUILD)/tco/python
 STOCK := $(BUILD)/stock/python
 
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
-        worktree export-patches check-patches check-regen clean
+        worktree export-patches check-patches check-regen refleaks clean
 
 all: tco
 
@@ -96,6 +96,10 @@ test: deps check-patches check-regen tco test-ours test-upstream
 
 test-ours: tco
 	@$(TCO) tools/run-tests
+
+# Reference leaks of our tests, on the --with-pydebug build.
+refleaks: debug
+	@$(BUILD)/tco-debug/python tools/run-tests -R 3:3
 
 test-upstream: tco
 	@$(HOST_PYTHON) tools/regrtest $(TCO) --all
