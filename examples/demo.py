@@ -59,7 +59,8 @@ def main():
          prelude="import sys; sys.setrecursionlimit(10**7); ")
     print("The same code: stock CPython pushes a frame per call and needs a")
     print("raised recursion limit and memory growing with the depth;")
-    print("cpython-tco replaces the frame at each tail call.")
+    print("cpython-tco lets a tail call replace its caller's frame (once a chain")
+    print("of tail calls is 16 deep), so memory stays flat at any depth.")
     sys.exit(1 if failures else 0)
 
 
