@@ -92,7 +92,7 @@ check-regen: worktree $(BUILD)/tco/Makefile
 demo: tco stock
 	@$(TCO) examples/demo.py $(STOCK)
 
-test: deps check-patches check-regen tco test-ours test-upstream
+test: deps check-patches check-regen tco test-ours refleaks test-upstream
 
 test-ours: tco
 	@$(TCO) tools/run-tests
