@@ -1,0 +1,84 @@
+"""-X tailcalls=on|off and PYTHONTAILCALLS, reflected in sys.flags."""
+
+import os
+import subprocess
+import sys
+import unittest
+from test.support import script_helper
+
+DEEP = """if 1:
+    import sys
+    def loop(n):
+        return n if n == 0 else loop(n - 1)
+    print(sys.flags.tail_calls)
+    try:
+        print(loop(100_000))
+    except RecursionError:
+        print("RecursionError")
+"""
+
+
+class SwitchTests(unittest.TestCase):
+
+    def run_deep(self, *args, **env):
+        res = script_helper.assert_python_ok(*args, "-c", DEEP, **env)
+        return res.out.decode().split()
+
+    def test_default_is_on(self):
+        self.assertTrue(sys.flags.tail_calls)
+        self.assertEqual(self.run_deep(), ["True", "0"])
+
+    def test_x_option(self):
+        self.assertEqual(self.run_deep("-X", "tailcalls=off"),
+                         ["False", "RecursionError"])
+        self.assertEqual(self.run_deep("-X", "tailcalls=on"), ["True", "0"])
+
+    def test_environment(self):
+        self.assertEqual(self.run_deep(PYTHONTAILCALLS="off"),
+                         ["False", "RecursionError"])
+        # -X wins over the environment; -E ignores the environment.
+        self.assertEqual(self.run_deep("-X", "tailcalls=on",
+                                       PYTHONTAILCALLS="off"), ["True", "0"])
+        self.assertEqual(self.run_deep("-E", PYTHONTAILCALLS="off"),
+                         ["True", "0"])
+
+    def test_bad_value(self):
+        res = script_helper.assert_python_failure("-X", "tailcalls=maybe",
+                                                  "-c", "pass")
+        self.assertIn(b"-X tailcalls: expected 'on' or 'off'", res.err)
+        res = script_helper.assert_python_failure("-c", "pass",
+                                                  PYTHONTAILCALLS="1")
+        self.assertIn(b"PYTHONTAILCALLS: expected 'on' or 'off'", res.err)
+
+    def test_flags_tuple_unchanged(self):
+        # Like gil, tail_calls is an attribute, not an item of the tuple.
+        self.assertEqual(len(sys.flags), 18)
+
+    def test_bytecode_does_not_depend_on_switch(self):
+        code = ("import marshal, hashlib; "
+                "c = compile('def f(n): return f(n - 1)', 'm', 'exec'); "
+                "print(hashlib.sha256(marshal.dumps(c)).hexdigest())")
+        on = script_helper.assert_python_ok("-X", "tailcalls=on", "-c", code)
+        off = script_helper.assert_python_ok("-X", "tailcalls=off", "-c", code)
+        self.assertEqual(on.out, off.out)
+
+    def test_off_keeps_every_frame(self):
+        code = """if 1:
+            import traceback
+            def chain(n):
+                if n == 0:
+                    raise ValueError
+                return chain(n - 1)
+            try:
+                chain(50)
+            except ValueError as e:
+                print(len(traceback.extract_tb(e.__traceback__)))
+            """
+        on = script_helper.assert_python_ok("-c", code)
+        off = script_helper.assert_python_ok("-X", "tailcalls=off", "-c", code)
+        self.assertEqual(int(off.out), 52)
+        self.assertLess(int(on.out), 52)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,125 @@
+"""python -m tailcall and @tailcall.tailrec."""
+
+import os
+import tempfile
+import textwrap
+import unittest
+from test.support import script_helper
+
+import tailcall
+
+SAMPLE = textwrap.dedent("""\
+    def loop(n):
+        return n if n == 0 else loop(n - 1)
+
+    def guarded(n):
+        try:
+            return loop(n)
+        except ValueError:
+            return loop(0)
+
+    def gen(n):
+        yield 1
+        return loop(n)
+
+    async def coro(n):
+        return loop(n)
+
+    def inloop(xs):
+        for x in xs:
+            return loop(x)
+
+    def held(cm):
+        with cm:
+            return loop(1)
+
+    def final():
+        try:
+            pass
+        finally:
+            return loop(2)
+
+    f = lambda n: loop(n)
+    """)
+
+
+class AnalyzeTests(unittest.TestCase):
+
+    def test_report(self):
+        got = {(line, name): (tail, reason)
+               for line, name, tail, reason in tailcall.analyze(SAMPLE)}
+        self.assertEqual(got[(2, "loop")], (True, None))
+        self.assertEqual(got[(6, "guarded")], (False, "inside a try block"))
+        self.assertEqual(got[(8, "guarded")],
+                         (False, "inside an except block"))
+        self.assertEqual(got[(12, "gen")], (False, "in a generator"))
+        self.assertEqual(got[(15, "coro")], (False, "in a coroutine"))
+        self.assertFalse(got[(19, "inloop")][0])
+        self.assertIn("for loop", got[(19, "inloop")][1])
+        self.assertEqual(got[(23, "held")], (False, "inside a with block"))
+        tail, reason = got[(29, "final")]
+        self.assertTrue(tail)
+        self.assertIn("normal path only", reason)
+        self.assertEqual(got[(31, "<lambda>")], (True, None))
+
+    def test_command_line(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".py",
+                                         delete=False) as f:
+            f.write(SAMPLE)
+        self.addCleanup(os.unlink, f.name)
+        res = script_helper.assert_python_ok("-m", "tailcall", f.name)
+        out = res.out.decode()
+        self.assertIn(f"{f.name}:2: in loop(): tail call\n", out)
+        self.assertIn(f"{f.name}:12: in gen(): not a tail call: "
+                      f"in a generator\n", out)
+
+    def test_command_line_bad_file(self):
+        res = script_helper.assert_python_failure("-m", "tailcall",
+                                                  "/nonexistent.py")
+        self.assertIn(b"/nonexistent.py", res.err)
+
+
+class TailrecTests(unittest.TestCase):
+
+    def test_accepts_tail_recursion(self):
+        @tailcall.tailrec
+        def count(n, acc=0):
+            if n == 0:
+                return acc
+            return count(n - 1, acc + 1)
+        self.assertEqual(count(100_000), 100_000)
+
+    def test_rejects_non_tail_recursion(self):
+        with self.assertRaises(tailcall.TailCallError) as cm:
+            @tailcall.tailrec
+            def fact(n):
+                return 1 if n == 0 else n * fact(n - 1)
+        self.assertIn("fact() calls itself other than in tail position",
+                      str(cm.exception))
+        self.assertEqual(cm.exception.filename, __file__)
+        self.assertIn("n * fact(n - 1)", cm.exception.text)
+
+    def test_rejects_call_in_try(self):
+        with self.assertRaises(tailcall.TailCallError):
+            @tailcall.tailrec
+            def f(n):
+                try:
+                    return f(n - 1)
+                except KeyError:
+                    return None
+
+    def test_methods(self):
+        class A:
+            @tailcall.tailrec
+            def walk(self, n):
+                return n if n == 0 else self.walk(n - 1)
+        self.assertEqual(A().walk(100_000), 0)
+        with self.assertRaises(tailcall.TailCallError):
+            class B:
+                @tailcall.tailrec
+                def walk(self, n):
+                    return 0 if n == 0 else 1 + self.walk(n - 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
