@@ -25,7 +25,7 @@ TCO   := $(BUILD)/tco/python
 STOCK := $(BUILD)/stock/python
 
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
-        worktree export-patches check-patches check-regen refleaks clean
+        worktree export-patches check-patches check-regen refleaks bench clean
 
 all: tco
 
@@ -96,6 +96,10 @@ test: deps check-patches check-regen tco test-ours refleaks test-upstream
 
 test-ours: tco
 	@$(TCO) tools/run-tests
+
+# Benchmarks, stock against cpython-tco: docs/BENCHMARKS.md, docs/memory.svg
+bench: tco stock
+	@$(HOST_PYTHON) tools/bench $(STOCK) $(TCO)
 
 # Reference leaks of our tests, on the --with-pydebug build.
 refleaks: debug
