@@ -25,7 +25,7 @@ TCO   := $(BUILD)/tco/python
 STOCK := $(BUILD)/stock/python
 
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
-        worktree export-patches check-patches check-regen refleaks bench clean
+        worktree export-patches check-patches check-regen refleaks bench progressions clean
 
 all: tco
 
@@ -104,6 +104,10 @@ bench: tco stock
 # Reference leaks of our tests, on the --with-pydebug build.
 refleaks: debug
 	@$(BUILD)/tco-debug/python tools/run-tests -R 3:3
+
+# Which known failures of CPython's suite now pass (tests/upstream-known-failures).
+progressions: tco
+	@$(HOST_PYTHON) tools/regrtest $(TCO) --progressions
 
 test-upstream: tco
 	@$(HOST_PYTHON) tools/regrtest $(TCO) --all
