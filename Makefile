@@ -24,8 +24,13 @@ CC_FOR_BUILD := $(if $(CCACHE),ccache gcc,gcc)
 TCO   := $(BUILD)/tco/python
 STOCK := $(BUILD)/stock/python
 
+# make install: where; the default needs no root.
+PREFIX ?= $(HOME)/.local/cpython-tco
+DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
+
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
-        worktree export-patches check-patches check-regen refleaks bench progressions clean
+        worktree export-patches check-patches check-regen refleaks bench progressions \
+        install dist test-install test-dist clean FORCE
 
 all: tco
 
@@ -52,12 +57,14 @@ $(BUILD)/src-stock/configure: $(TARBALL)
 	tar -xJf $(TARBALL) -C $(BUILD)/src-stock --strip-components=1
 	touch $@
 
-# configure VARIANT SRCDIR EXTRA-FLAGS: out-of-tree build in $(BUILD)/VARIANT
+# configure VARIANT SRCDIR EXTRA-FLAGS: out-of-tree build in $(BUILD)/VARIANT.
+# ac_cv_prog_HAS_GIT: the work tree's git history is ours, not CPython's;
+# keep it out of sys.version, as for a build from the tarball.
 define configure
 	mkdir -p $(BUILD)/$(1)
 	cd $(BUILD)/$(1) && $(CURDIR)/$(BUILD)/$(2)/configure -q \
 	    CC="$(CC_FOR_BUILD)" PYTHON_FOR_REGEN=$(HOST_PYTHON) \
-	    $(CONFIGURE_FLAGS) $(3)
+	    ac_cv_prog_HAS_GIT=not-found $(CONFIGURE_FLAGS) $(3)
 endef
 
 $(BUILD)/stock/Makefile: | $(BUILD)/src-stock/configure
@@ -85,6 +92,34 @@ debug: deps worktree $(BUILD)/tco-debug/Makefile
 	    || { tail -40 $(BUILD)/tco-debug/make.log; exit 1; }
 	@echo "built $(BUILD)/tco-debug/python"
 
+# Installation: a build configured for PREFIX, so that the interpreter and
+# its sysconfig know where they live; reconfigured when PREFIX changes.
+$(BUILD)/tco-install.prefix: FORCE
+	@mkdir -p $(BUILD) && echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+
+$(BUILD)/tco-install/Makefile: $(BUILD)/tco-install.prefix | worktree
+	rm -rf $(BUILD)/tco-install
+	$(call configure,tco-install,src-tco,--prefix=$(PREFIX))
+
+install: deps worktree $(BUILD)/tco-install/Makefile
+	@$(MAKE) -s -C $(BUILD)/tco-install -j$(JOBS) >$(BUILD)/tco-install/make.log 2>&1 \
+	    || { tail -40 $(BUILD)/tco-install/make.log; exit 1; }
+	@$(MAKE) -s -C $(BUILD)/tco-install install >$(BUILD)/tco-install/install.log 2>&1 \
+	    || { tail -40 $(BUILD)/tco-install/install.log; exit 1; }
+	@echo "installed $(PREFIX)/bin/python3"
+
+# A relocatable archive of the interpreter, unpacked anywhere it runs.
+dist: tco
+	@$(HOST_PYTHON) tools/make-dist $(BUILD)/tco $(DIST)
+
+# End to end: install, venv, ensurepip, pip; the archive unpacked elsewhere.
+test-install: stock
+	@$(MAKE) -s install PREFIX=$(CURDIR)/$(BUILD)/test-prefix
+	@$(HOST_PYTHON) tools/check-install $(BUILD)/test-prefix/bin/python3
+
+test-dist: dist stock
+	@$(HOST_PYTHON) tools/check-install --unpack $(DIST) --run-tests
+
 # Regenerating every generated file must change nothing in the work tree.
 check-regen: worktree $(BUILD)/tco/Makefile
 	@$(HOST_PYTHON) tools/check-regen $(BUILD)/src-tco $(BUILD)/tco
@@ -92,9 +127,13 @@ check-regen: worktree $(BUILD)/tco/Makefile
 demo: tco stock
 	@$(TCO) examples/demo.py $(STOCK)
 
-test: deps check-patches check-regen tco test-ours refleaks test-upstream
+test: deps check-patches check-regen tco test-ours refleaks test-install test-dist \
+      test-upstream
 
-test-ours: tco
+# Some of our tests build against or compare with stock CPython.
+export STOCK_PYTHON := $(CURDIR)/$(STOCK)
+
+test-ours: tco stock
 	@$(TCO) tools/run-tests
 
 # Benchmarks, stock against cpython-tco: docs/BENCHMARKS.md, docs/memory.svg
