@@ -1,4 +1,5 @@
-"""-X tailcalls=on|off and PYTHONTAILCALLS, reflected in sys.flags."""
+"""-X tailcalls=on|off|debug and PYTHONTAILCALLS, reflected in sys.flags
+(0 off, 1 on, 2 debug)."""
 
 import os
 import subprocess
@@ -25,30 +26,34 @@ class SwitchTests(unittest.TestCase):
         return res.out.decode().split()
 
     def test_default_is_on(self):
-        self.assertTrue(sys.flags.tail_calls)
-        self.assertEqual(self.run_deep(), ["True", "0"])
+        self.assertEqual(sys.flags.tail_calls, 1)
+        self.assertEqual(self.run_deep(), ["1", "0"])
 
     def test_x_option(self):
         self.assertEqual(self.run_deep("-X", "tailcalls=off"),
-                         ["False", "RecursionError"])
-        self.assertEqual(self.run_deep("-X", "tailcalls=on"), ["True", "0"])
+                         ["0", "RecursionError"])
+        self.assertEqual(self.run_deep("-X", "tailcalls=on"), ["1", "0"])
+        self.assertEqual(self.run_deep("-X", "tailcalls=debug"), ["2", "0"])
 
     def test_environment(self):
         self.assertEqual(self.run_deep(PYTHONTAILCALLS="off"),
-                         ["False", "RecursionError"])
+                         ["0", "RecursionError"])
+        self.assertEqual(self.run_deep(PYTHONTAILCALLS="debug"), ["2", "0"])
         # -X wins over the environment; -E ignores the environment.
         self.assertEqual(self.run_deep("-X", "tailcalls=on",
-                                       PYTHONTAILCALLS="off"), ["True", "0"])
+                                       PYTHONTAILCALLS="off"), ["1", "0"])
         self.assertEqual(self.run_deep("-E", PYTHONTAILCALLS="off"),
-                         ["True", "0"])
+                         ["1", "0"])
 
     def test_bad_value(self):
         res = script_helper.assert_python_failure("-X", "tailcalls=maybe",
                                                   "-c", "pass")
-        self.assertIn(b"-X tailcalls: expected 'on' or 'off'", res.err)
+        self.assertIn(b"-X tailcalls: expected 'on', 'off' or 'debug'",
+                      res.err)
         res = script_helper.assert_python_failure("-c", "pass",
                                                   PYTHONTAILCALLS="1")
-        self.assertIn(b"PYTHONTAILCALLS: expected 'on' or 'off'", res.err)
+        self.assertIn(b"PYTHONTAILCALLS: expected 'on', 'off' or 'debug'",
+                      res.err)
 
     def test_flags_tuple_unchanged(self):
         # Like gil, tail_calls is an attribute, not an item of the tuple.
