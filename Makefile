@@ -30,7 +30,8 @@ DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
 
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
         worktree export-patches check-patches check-regen refleaks bench progressions \
-        install dist test-install test-dist clean FORCE
+        install dist test-install test-dist asan jit refleaks-upstream test-asan \
+        test-jit regrtest check-all clean FORCE
 
 all: tco
 
@@ -73,8 +74,24 @@ $(BUILD)/stock/Makefile: | $(BUILD)/src-stock/configure
 $(BUILD)/tco/Makefile: | worktree
 	$(call configure,tco,src-tco,)
 
-$(BUILD)/tco-debug/Makefile: | worktree
-	$(call configure,tco-debug,src-tco,--with-pydebug)
+# Variants of cpython-tco, each in $(BUILD)/tco-VARIANT, and of stock in
+# $(BUILD)/stock-VARIANT (for comparisons), configured with these flags.
+FLAGS_debug   := --with-pydebug
+FLAGS_asan    := --with-address-sanitizer --with-undefined-behavior-sanitizer
+FLAGS_jit     := --enable-experimental-jit=interpreter
+FLAGS_pystats := --enable-pystats
+
+$(BUILD)/tco-%/Makefile: | worktree
+	$(call configure,tco-$*,src-tco,$(FLAGS_$*))
+
+$(BUILD)/stock-%/Makefile: | $(BUILD)/src-stock/configure
+	$(call configure,stock-$*,src-stock,$(FLAGS_$*))
+
+# build-tco-VARIANT, build-stock-VARIANT
+build-%: deps $(BUILD)/%/Makefile
+	@$(MAKE) -s -C $(BUILD)/$* -j$(JOBS) >$(BUILD)/$*/make.log 2>&1 \
+	    || { tail -40 $(BUILD)/$*/make.log; exit 1; }
+	@echo "built $(BUILD)/$*/python"
 
 stock: deps $(BUILD)/stock/Makefile
 	@$(MAKE) -s -C $(BUILD)/stock -j$(JOBS) >$(BUILD)/stock/make.log 2>&1 \
@@ -87,10 +104,9 @@ tco: deps worktree $(BUILD)/tco/Makefile
 	@$(HOST_PYTHON) tools/check-build $(BUILD)/tco/make.log
 	@echo "built $(TCO)"
 
-debug: deps worktree $(BUILD)/tco-debug/Makefile
-	@$(MAKE) -s -C $(BUILD)/tco-debug -j$(JOBS) >$(BUILD)/tco-debug/make.log 2>&1 \
-	    || { tail -40 $(BUILD)/tco-debug/make.log; exit 1; }
-	@echo "built $(BUILD)/tco-debug/python"
+debug: worktree build-tco-debug
+asan: worktree build-tco-asan
+jit: worktree build-tco-jit
 
 # Installation: a build configured for PREFIX, so that the interpreter and
 # its sysconfig know where they live; reconfigured when PREFIX changes.
@@ -143,6 +159,32 @@ bench: tco stock
 # Reference leaks of our tests, on the --with-pydebug build.
 refleaks: debug
 	@$(BUILD)/tco-debug/python tools/run-tests -R 3:3
+
+# The longer checks of `make check-all` (issue-sized, not for every CI run).
+CORE_REFLEAK := test_call test_exceptions test_sys test_traceback test_dis \
+    test_compile test_generators test_coroutines test_monitoring \
+    test_sys_settrace test_frame test_opcache
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:handle_segv=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Refleaks of CPython's tests closest to what the patches change.
+refleaks-upstream: debug
+	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-debug/python -R 3:3 $(CORE_REFLEAK)
+
+# AddressSanitizer and UndefinedBehaviorSanitizer: our tests, the core list.
+test-asan: asan stock
+	@$(ASAN_ENV) $(BUILD)/tco-asan/python tools/run-tests
+	@$(ASAN_ENV) $(HOST_PYTHON) tools/regrtest $(BUILD)/tco-asan/python $(CORE_REFLEAK)
+
+# The tier-2 micro-op interpreter (traces stop at tail calls).
+test-jit: jit stock
+	@$(BUILD)/tco-jit/python tools/run-tests
+
+# CPython's whole suite on stock and on cpython-tco, compared test by test.
+regrtest: tco stock
+	@$(HOST_PYTHON) tools/regrtest $(TCO) --all --compare $(STOCK)
+
+check-all: test refleaks-upstream test-asan test-jit regrtest
 
 # Which known failures of CPython's suite now pass (tests/upstream-known-failures).
 progressions: tco
