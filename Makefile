@@ -31,7 +31,7 @@ DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
-        test-jit regrtest check-all clean FORCE
+        test-jit regrtest pystats check-all clean FORCE
 
 all: tco
 
@@ -179,6 +179,11 @@ test-asan: asan stock
 # The tier-2 micro-op interpreter (traces stop at tail calls).
 test-jit: jit stock
 	@$(BUILD)/tco-jit/python tools/run-tests
+
+# Specialization rates at tail sites against stock's call sites (pystats).
+pystats: worktree build-stock-pystats build-tco-pystats
+	@$(HOST_PYTHON) tools/pystats-compare $(BUILD)/stock-pystats/python \
+	    $(BUILD)/tco-pystats/python
 
 # CPython's whole suite on stock and on cpython-tco, compared test by test.
 regrtest: tco stock
