@@ -198,7 +198,9 @@ class DepthTests(unittest.TestCase):
         self.assertEqual(sorted(results), [0, 1, 2, 3])
 
     def test_many_arguments(self):
-        # More than 255 arguments: EXTENDED_ARG before TAIL_CALL.
+        # A call with more than 30 arguments compiles to
+        # TAIL_CALL_FUNCTION_EX (tests/test_hostile.py assembles TAIL_CALL
+        # with 301 arguments, EXTENDED_ARG, by hand).
         names = ", ".join(f"a{i}" for i in range(300))
         src = (f"def f(n, {names}):\n"
                f"    return a299 if n == 0 else f(n - 1, {names})\n")

@@ -123,6 +123,23 @@ class SelfTailCallTests(unittest.TestCase):
         self.assertEqual(log, list(range(100 - KEPT, 0, -1)))
         gc.collect()
 
+    def test_finalizers_do_not_see_the_restarted_frame(self):
+        # The old locals are released with the frame unlinked, as after a
+        # return: a finalizer cannot reach the callee's arguments (its
+        # caller is the last kept frame, which no longer uses n).
+        class Meddle:
+            def __del__(self):
+                f = sys._getframe(1)
+                if f.f_code.co_name == "meddled":
+                    f.f_locals["n"] = 0
+
+        def meddled(n, acc):
+            m = Meddle()
+            return acc if n == 0 else meddled(n - 1, acc + 1)
+
+        for _ in range(3):
+            self.assertEqual(meddled(200, 0), 200)
+
     def test_frame_object_stops_reuse(self):
         warm(keeps_its_frame, 50, [])
         frames = keeps_its_frame(5000, [])

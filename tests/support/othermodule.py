@@ -1,7 +1,9 @@
 """A module of its own, for calls that cross a module boundary."""
 
 import collections
+import enum
 import sys
+import typing
 
 
 def loop(n):
@@ -19,3 +21,20 @@ def make_point_type():
 
 def caller_module():
     return sys._getframemodulename(1)
+
+
+def make_typevar():
+    # TypeVar is a C type: the call is an ordinary one, this frame stays.
+    return typing.TypeVar("T")
+
+
+def make_newtype():
+    return typing.NewType("UserId", int)
+
+
+def make_enum():
+    return enum.Enum("Color", "RED GREEN")
+
+
+def caller_name():
+    return sys._getframe(1).f_code.co_name
