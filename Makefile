@@ -31,7 +31,7 @@ DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
-        test-jit regrtest pystats check-all clean FORCE
+        test-jit regrtest pystats fuzz-quick fuzz-long check-all clean FORCE
 
 all: tco
 
@@ -92,6 +92,9 @@ $(BUILD)/tco-%/Makefile: | worktree
 $(BUILD)/stock-%/Makefile: | $(BUILD)/src-stock/configure
 	$(call configure,stock-$*,src-stock,$(FLAGS_$*))
 
+# Keep the configured trees (make would delete them as intermediate files).
+.PRECIOUS: $(BUILD)/tco-%/Makefile $(BUILD)/stock-%/Makefile
+
 # build-tco-VARIANT, build-stock-VARIANT
 build-%: deps $(BUILD)/%/Makefile
 	@$(MAKE) -s -C $(BUILD)/$* -j$(JOBS) >$(BUILD)/$*/make.log 2>&1 \
@@ -148,8 +151,8 @@ check-regen: worktree $(BUILD)/tco/Makefile
 demo: tco stock
 	@$(TCO) examples/demo.py $(STOCK)
 
-test: deps check-patches check-regen tco test-ours refleaks test-install test-dist \
-      test-upstream
+test: deps check-patches check-regen tco test-ours refleaks fuzz-quick test-install \
+      test-dist test-upstream
 
 # Some of our tests build against or compare with stock CPython.
 export STOCK_PYTHON := $(CURDIR)/$(STOCK)
@@ -169,6 +172,17 @@ refleaks: debug
 CORE_REFLEAK := test_call test_exceptions test_sys test_traceback test_dis \
     test_compile test_generators test_coroutines test_monitoring \
     test_sys_settrace test_frame test_opcache
+
+# Random tail-call programs, stock against cpython-tco (docs/fuzzing.md): a
+# quick batch with a fixed seed for CI, and a long run.
+FUZZ_SEED ?= 1
+fuzz-quick: tco stock
+	@$(HOST_PYTHON) tools/fuzz --stock $(STOCK) --tco $(TCO) --seed $(FUZZ_SEED) \
+	    --count 400 --quiet --save-dir $(BUILD)/fuzz-divergences
+
+fuzz-long: tco stock
+	@$(HOST_PYTHON) tools/fuzz --stock $(STOCK) --tco $(TCO) --seed $(FUZZ_SEED) \
+	    --count 100000 --quiet --save-dir $(BUILD)/fuzz-divergences
 
 # Refleaks of CPython's tests closest to what the patches change.
 refleaks-upstream: debug
