@@ -11,7 +11,6 @@ import gc
 import inspect
 import json
 import logging
-import subprocess
 import sys
 import tempfile
 import traceback
@@ -20,6 +19,7 @@ import warnings
 import weakref
 
 from tests.support import othermodule
+from tests.support.process import run_ok
 from tests.test_frames import KEPT, chain
 
 SHORT = 5           # chain(SHORT, then): then() and every chain frame kept
@@ -421,12 +421,7 @@ class SwitchTests(unittest.TestCase):
 
     def observe(self, n, *options):
         code = "OTHER = %r\n" % OTHER + SWITCH
-        proc = subprocess.run(
-            [sys.executable, "-X", "faulthandler", "-I", *options,
-             "-c", code, str(n)],
-            capture_output=True, text=True, timeout=60)
-        self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
-        return json.loads(proc.stdout)
+        return json.loads(run_ok(code, *options, args=(str(n),)))
 
     # What stock CPython shows, whatever the chain's length.
     def stock(self, n):

@@ -21,6 +21,7 @@ import unittest
 import weakref
 from test import support
 
+from tests.support.process import run_ok, run_python
 from tests.test_frames import KEPT, chain
 
 try:
@@ -46,27 +47,6 @@ except ImportError:
 
 def script(*parts):
     return "".join(textwrap.dedent(part) for part in parts)
-
-
-def run_python(code, *options, args=(), timeout=60):
-    """Run code in a fresh interpreter; return the finished process.  A
-    crash is never an acceptable outcome: no fatal error, no signal."""
-    proc = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-I", *options, "-c",
-         textwrap.dedent(code), *args],
-        capture_output=True, text=True, timeout=timeout)
-    if "Fatal Python error" in proc.stderr or proc.returncode < 0:
-        raise AssertionError(f"crashed (exit code {proc.returncode}):\n"
-                             f"{proc.stderr[-3000:]}")
-    return proc
-
-
-def run_ok(code, *options, args=(), timeout=60):
-    proc = run_python(code, *options, args=args, timeout=timeout)
-    if proc.returncode != 0:
-        raise AssertionError(f"exit code {proc.returncode}:\n"
-                             f"{proc.stderr[-3000:]}")
-    return proc.stdout
 
 
 @functools.cache

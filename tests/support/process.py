@@ -1,0 +1,29 @@
+"""Fresh interpreters for tests that need one: a crash is never an
+acceptable outcome, so no fatal error and no death by signal."""
+
+import subprocess
+import sys
+import textwrap
+
+
+def run_python(code, *options, args=(), timeout=60):
+    """Run code (dedented) in a fresh isolated interpreter with
+    faulthandler on; return the finished process.  Raise AssertionError if
+    it crashed."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-I", *options, "-c",
+         textwrap.dedent(code), *args],
+        capture_output=True, text=True, timeout=timeout)
+    if "Fatal Python error" in proc.stderr or proc.returncode < 0:
+        raise AssertionError(f"crashed (exit code {proc.returncode}):\n"
+                             f"{proc.stderr[-3000:]}")
+    return proc
+
+
+def run_ok(code, *options, args=(), timeout=60):
+    """run_python(), which must exit with status 0; return its stdout."""
+    proc = run_python(code, *options, args=args, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"exit code {proc.returncode}:\n"
+                             f"{proc.stderr[-3000:]}")
+    return proc.stdout
