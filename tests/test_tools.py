@@ -176,6 +176,51 @@ class InterruptTests(unittest.TestCase):
         self.assertEqual(out.strip(), "interrupted")
         self.assertEqual(proc.returncode, 0)
 
+    def test_sigint_latency_in_infinite_tail_loops(self):
+        # The child spins in an infinite tail loop, self or mutual, five
+        # times; each time the parent sends SIGINT and the child prints the
+        # time (CLOCK_MONOTONIC, one clock for both processes) at which the
+        # KeyboardInterrupt reached it.  The eval breaker is checked at every
+        # frame start, replaced frames included, so the delay is that of a
+        # signal to a process: the median must stay well under 100 ms.
+        code = """if 1:
+            import signal, time
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            def spin(n):
+                return spin(n + 1)
+            def ping(n):
+                return pong(n + 1)
+            def pong(n):
+                return ping(n + 1)
+            for loop in [spin, ping, spin, ping, spin]:
+                print("ready", flush=True)
+                try:
+                    loop(0)
+                except KeyboardInterrupt:
+                    print(time.monotonic(), flush=True)
+            """
+        proc = subprocess.Popen([sys.executable, "-c", code],
+                                stdout=subprocess.PIPE, text=True)
+        delays = []
+        # A child that never sees the signal is killed: readline() then
+        # returns "" and the test fails instead of hanging.
+        watchdog = threading.Timer(60, proc.kill)
+        watchdog.start()
+        try:
+            for _ in range(5):
+                self.assertEqual(proc.stdout.readline().strip(), "ready")
+                time.sleep(0.05)        # inside the loop by now
+                sent = time.monotonic()
+                proc.send_signal(signal.SIGINT)
+                delays.append(float(proc.stdout.readline()) - sent)
+            self.assertEqual(proc.wait(timeout=60), 0)
+        finally:
+            watchdog.cancel()
+            proc.kill()
+            proc.stdout.close()
+        delays.sort()
+        self.assertLess(delays[2], 0.1, f"delays: {delays}")
+
     def test_other_threads_run_during_tail_loop(self):
         ticks = []
         stop = threading.Event()
