@@ -216,6 +216,7 @@ class InterruptTests(unittest.TestCase):
             self.assertEqual(proc.wait(timeout=60), 0)
         finally:
             watchdog.cancel()
+            watchdog.join()
             proc.kill()
             proc.stdout.close()
         delays.sort()
