@@ -910,6 +910,53 @@ class RecursionLimitTests(unittest.TestCase):
                 self.assertEqual(result, "RecursionError")
                 self.assertEqual(lowest, 998 - 5)
 
+    def test_general_forms_check_the_limit(self):
+        # The specialized general forms (defaults, a bound method object)
+        # check the limit at a kept tail call as the exact-args forms do.
+        # Stock 3.13.5's CALL_PY_GENERAL and CALL_BOUND_METHOD_GENERAL do
+        # not: there the chain below runs on past the limit, to n == 0.
+        code = """
+            import dis, json, sys
+            def depth():
+                f, d = sys._getframe(1), 0
+                while f is not None:
+                    d, f = d + 1, f.f_back
+                return d
+            reached = []
+            def general(n, at, unused=None):
+                reached.append(n)
+                if n == at:
+                    sys.setrecursionlimit(depth() + 5)
+                return 0 if n == 0 else general(n - 1, at)
+            class C:
+                def method(self, n, at, unused=None):
+                    reached.append(n)
+                    if n == at:
+                        sys.setrecursionlimit(depth() + 5)
+                    return 0 if n == 0 else bound(n - 1, at)
+            bound = C().method
+            results = []
+            for f in (general, bound):
+                f(100, -1)          # warm up: the site specializes
+                code = getattr(f, "__func__", f).__code__
+                forms = [i.opname for i in dis.get_instructions(
+                    code, adaptive=True) if i.opname.startswith("TAIL_")]
+                reached.clear()
+                try:
+                    f(1000, 998)
+                    results.append([forms, "no error"])
+                except RecursionError:
+                    results.append([forms, min(reached)])
+                sys.setrecursionlimit(1000)
+            print(json.dumps(results))
+            """
+        for options in tail_call_modes() + [("-X", "tailcalls=off")]:
+            with self.subTest(options=options):
+                self.assertEqual(
+                    json.loads(run_ok(code, *options)),
+                    [[["TAIL_CALL_PY_GENERAL"], 998 - 5],
+                     [["TAIL_CALL_BOUND_METHOD_GENERAL"], 998 - 5]])
+
 
 class ThreadTests(unittest.TestCase):
 
