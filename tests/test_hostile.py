@@ -805,7 +805,7 @@ class RecursionLimitTests(unittest.TestCase):
     """sys.setrecursionlimit() mid-chain counts the frames that are there:
     the kept frames and the non-tail part, not the replaced frames."""
 
-    SCRIPT = """
+    DEPTH = """
     import json, sys
     def depth():
         # The frames of the caller and below, as the recursion depth counts.
@@ -813,6 +813,9 @@ class RecursionLimitTests(unittest.TestCase):
         while f is not None:
             d, f = d + 1, f.f_back
         return d
+    """
+
+    SCRIPT = DEPTH + """
     def probe():
         # How many more non-tail calls fit.
         reached = [0]
@@ -915,13 +918,8 @@ class RecursionLimitTests(unittest.TestCase):
         # check the limit at a kept tail call as the exact-args forms do.
         # Stock 3.13.5's CALL_PY_GENERAL and CALL_BOUND_METHOD_GENERAL do
         # not: there the chain below runs on past the limit, to n == 0.
-        code = """
-            import dis, json, sys
-            def depth():
-                f, d = sys._getframe(1), 0
-                while f is not None:
-                    d, f = d + 1, f.f_back
-                return d
+        code = script(self.DEPTH, """
+            import dis
             reached = []
             def general(n, at, unused=None):
                 reached.append(n)
@@ -949,7 +947,7 @@ class RecursionLimitTests(unittest.TestCase):
                     results.append([forms, min(reached)])
                 sys.setrecursionlimit(1000)
             print(json.dumps(results))
-            """
+            """)
         for options in tail_call_modes() + [("-X", "tailcalls=off")]:
             with self.subTest(options=options):
                 self.assertEqual(
