@@ -77,7 +77,7 @@ class FrameWalkTests(unittest.TestCase):
                     return ([(f.f_code.co_name, f.f_locals.get("n"))
                              for f in frames],
                             names_below(frames[0], me),
-                            frames[0].f_tail_calls)
+                            frames[0].f_elided_count)
                 by_getframe, by_f_back, tail_calls = chain(n, then)
                 self.assertEqual(by_getframe, expected_names(n, "then"))
                 self.assertEqual(by_f_back, by_getframe)
@@ -102,7 +102,7 @@ class FrameWalkTests(unittest.TestCase):
                      for info in stack],
                     expected_names(n))
                 # FrameInfo has no count of its own; its frame has.
-                self.assertEqual([info.frame.f_tail_calls for info in stack],
+                self.assertEqual([info.frame.f_elided_count for info in stack],
                                  [replaced(n)] + [0] * (len(stack) - 1))
                 self.assertEqual(stack[1].lineno, chain_line())
         # inspect.stack() in tail position replaces its caller too: deep in
@@ -117,8 +117,8 @@ class FrameWalkTests(unittest.TestCase):
                 summary = chain(
                     n, lambda: (traceback.extract_stack(limit=KEPT + 3),)[0])
                 self.assertEqual(summary[-1].name, "<lambda>")
-                self.assertEqual(summary[-1].tail_calls, replaced(n))
-                self.assertEqual([f.tail_calls for f in summary[:-1]],
+                self.assertEqual(summary[-1].elided_count, replaced(n))
+                self.assertEqual([f.elided_count for f in summary[:-1]],
                                  [0] * (len(summary) - 1))
                 text = "".join(
                     chain(n, lambda: (traceback.format_stack(),)[0]))

@@ -37,15 +37,15 @@ class ElidedFramesTests(unittest.TestCase):
     def test_frame_summary_and_frame_attribute(self):
         e = error_of(100)
         summary = traceback.extract_tb(e.__traceback__)
-        self.assertEqual([f.tail_calls for f in summary],
+        self.assertEqual([f.elided_count for f in summary],
                          [0] * (KEPT + 1) + [101 - KEPT])
         tb = e.__traceback__
         while tb.tb_next:
             tb = tb.tb_next
-        self.assertEqual(tb.tb_frame.f_tail_calls, 101 - KEPT)
-        self.assertEqual(sys._getframe().f_tail_calls, 0)
+        self.assertEqual(tb.tb_frame.f_elided_count, 101 - KEPT)
+        self.assertEqual(sys._getframe().f_elided_count, 0)
         with self.assertRaises(AttributeError):
-            tb.tb_frame.f_tail_calls = 0
+            tb.tb_frame.f_elided_count = 0
 
     def test_short_chain_has_no_marker(self):
         text = "".join(traceback.format_exception(error_of(5)))
@@ -129,7 +129,7 @@ class ShadowFramesTests(unittest.TestCase):
         out = self.run_debug("""
             e = catch(40)
             s = traceback.extract_tb(e.__traceback__)[-1]
-            print(s.tail_calls, len(s.elided_frames))
+            print(s.elided_count, len(s.elided_frames))
             print(" ".join(f.name for f in s.elided_frames))
             text = "".join(traceback.format_exception(e))
             print("frames elided by tail calls" in text)
@@ -146,7 +146,7 @@ class ShadowFramesTests(unittest.TestCase):
             while tb.tb_next:
                 tb = tb.tb_next
             f = tb.tb_frame
-            print(f.f_tail_calls, len(f.f_elided_frames))
+            print(f.f_elided_count, len(f.f_elided_frames))
             code, line = f.f_elided_frames[-1]
             print(code is pong.__code__, line)
             """)
@@ -167,7 +167,7 @@ class ShadowFramesTests(unittest.TestCase):
                 outer(100, 30)
             except KeyError as e:
                 s = traceback.extract_tb(e.__traceback__)[-1]
-                print(s.tail_calls, len(s.elided_frames),
+                print(s.elided_count, len(s.elided_frames),
                       {f.name for f in s.elided_frames})
             """)
         # 100 tail calls, 16 kept; the inner chain's 14 replaced frames
@@ -180,7 +180,7 @@ class ShadowFramesTests(unittest.TestCase):
             t = threading.Thread(target=lambda: box.append(catch(200)))
             t.start(); t.join()
             s = traceback.extract_tb(box[0].__traceback__)[-1]
-            print(s.tail_calls, len(s.elided_frames))
+            print(s.elided_count, len(s.elided_frames))
             """)
         # The thread has ended and its ring with it: the count remains.
         self.assertEqual(out.split(), [str(200 - KEPT), "0"])

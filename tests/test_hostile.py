@@ -221,7 +221,7 @@ class FramePushFailureTests(unittest.TestCase):
                         tb = tb.tb_next
                     seen.append([depth, last.name, last.line,
                                  tb.tb_frame.f_locals["n"],
-                                 tb.tb_frame.f_tail_calls])
+                                 tb.tb_frame.f_elided_count])
                 else:
                     seen.append([depth, "no error"])
                 assert chain(depth, tiny, depth) == depth
@@ -264,7 +264,7 @@ class FramePushFailureTests(unittest.TestCase):
                     tb = tb.tb_next
                 if tb.tb_frame.f_code.co_name != "<module>":
                     # A tail call failed: kept (0) or replacing (> 0).
-                    failed_at.add(min(tb.tb_frame.f_tail_calls, 1))
+                    failed_at.add(min(tb.tb_frame.f_elided_count, 1))
             finally:
                 unlimit()
             outcomes[str(r)] = outcomes.get(str(r), 0) + 1
@@ -986,7 +986,7 @@ class ThreadTests(unittest.TestCase):
                     tb = tb.tb_next
                 frame = tb.tb_frame
                 results[name] = (frame.f_code.co_name, frame.f_locals["n"],
-                                 frame.f_tail_calls)
+                                 frame.f_elided_count)
         threads = [threading.Thread(target=run, args=("spin", spin)),
                    threading.Thread(target=run, args=("ping", ping))]
         for t in threads:
@@ -1050,7 +1050,7 @@ class ThreadTests(unittest.TestCase):
                 tb = tb.tb_next
             f = tb.tb_frame
             print(json.dumps([f.f_code.co_name, f.f_locals["n"],
-                              f.f_tail_calls]))
+                              f.f_elided_count]))
         """
         for mode in tail_call_modes():
             with self.subTest(mode=mode):
@@ -1178,7 +1178,7 @@ class SubinterpreterTests(unittest.TestCase):
                     tb = e.__traceback__
                     while tb.tb_next:
                         tb = tb.tb_next
-                    tail_calls = tb.tb_frame.f_tail_calls
+                    tail_calls = tb.tb_frame.f_elided_count
                 os.write({w}, f"{{loop(10**6)}} {{tail_calls}}".encode())
                 ''')
             assert err is None, err

@@ -107,7 +107,7 @@ class SelfTailCallTests(unittest.TestCase):
             raise_at_bottom(DEPTH)
         except ValueError as e:
             summary = traceback.extract_tb(e.__traceback__)
-        self.assertEqual(summary[-1].tail_calls, DEPTH - KEPT)
+        self.assertEqual(summary[-1].elided_count, DEPTH - KEPT)
         self.assertEqual(len(summary), 1 + 1 + KEPT)
         text = "".join(traceback.format_list(summary))
         self.assertIn(f"[... {DEPTH - KEPT} frames elided by tail calls ...]",
@@ -174,7 +174,7 @@ class SelfTailCallTests(unittest.TestCase):
                 f(1000)
             except KeyError as e:
                 s = traceback.extract_tb(e.__traceback__)[-1]
-                print(s.tail_calls, len(s.elided_frames),
+                print(s.elided_count, len(s.elided_frames),
                       {(f.name, f.lineno) for f in s.elided_frames})
             """
         out = script_helper.assert_python_ok("-X", "tailcalls=debug",

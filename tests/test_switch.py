@@ -48,11 +48,11 @@ class SwitchTests(unittest.TestCase):
     def test_bad_value(self):
         res = script_helper.assert_python_failure("-X", "tailcalls=maybe",
                                                   "-c", "pass")
-        self.assertIn(b"-X tailcalls: expected 'on', 'off' or 'debug'",
+        self.assertIn(b"-X tailcalls: expected off, on or debug, not 'maybe'",
                       res.err)
         res = script_helper.assert_python_failure("-c", "pass",
                                                   PYTHONTAILCALLS="1")
-        self.assertIn(b"PYTHONTAILCALLS: expected 'on', 'off' or 'debug'",
+        self.assertIn(b"PYTHONTAILCALLS: expected off, on or debug, not '1'",
                       res.err)
 
     def test_flags_tuple_unchanged(self):
