@@ -210,3 +210,36 @@ class ShadowFramesTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FormatAsStockTests(unittest.TestCase):
+    """StackSummary.format() of stacks that no tail call elided from is
+    upstream's, byte for byte: the elided-frames line is an addition to
+    upstream's loop, which stays as it is."""
+
+    STACKS = textwrap.dedent('''
+        import json, traceback
+        F = [("f.py", 1, "f", "x")]
+        stacks = [
+            [("f.py", 1, None, "x")] * 6,      # no name: never a repeat
+            [("f.py", None, "f", None)] * 6,   # no line number
+            F * 2 + [("g.py", 2, "g", "y")] * 7 + F * 5,
+            F * 3 + [("f.py", 1, "g", "x")] * 4,
+        ]
+        print(json.dumps([traceback.StackSummary.from_list(s).format()
+                          for s in stacks]))
+    ''')
+
+    def test_same_as_stock(self):
+        import json, os, subprocess
+        stock = os.environ.get("STOCK_PYTHON")
+        if not stock:
+            raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
+                               "CPython 3.13.5 (`make test-ours` sets it)")
+        want = subprocess.run([stock, "-I", "-c", self.STACKS],
+                              capture_output=True, text=True, check=True)
+        got = subprocess.run([sys.executable, "-I", "-c", self.STACKS],
+                             capture_output=True, text=True, check=True)
+        self.assertEqual(json.loads(got.stdout), json.loads(want.stdout))
+        # The first stack is the case a rewritten loop got wrong.
+        self.assertEqual(len(json.loads(want.stdout)[0]), 6)

@@ -1,0 +1,98 @@
+"""TAIL_CALL's family mirrors CALL's: every specialized form of CALL has a
+tail twin, and a tail site specializes into it.
+
+The first test reads the cases generator's own output (_opcode_metadata,
+generated from Python/bytecodes.c), so that a rebase that adds a CALL form
+fails here until the tail twin is written."""
+
+import dis
+import textwrap
+import unittest
+
+import _opcode_metadata
+
+# The one CALL form without a tail twin: it skips the POP_TOP after it, and
+# a tail site calls list.append through TAIL_CALL_NON_PY_GENERAL.
+NO_TWIN = {"CALL_LIST_APPEND"}
+
+SETUP = """
+import functools
+class C:
+    def __init__(self, x):
+        self.x = x
+    def m(self, x):
+        return x
+    def m_default(self, x, y=1):
+        return x
+obj = C(0)
+bound = obj.m
+bound_default = obj.m_default
+def g(x):
+    return x
+def g_default(x, y=1):
+    return x
+lst = [1, 2, 3]
+partial_abs = functools.partial(abs)
+"""
+
+# (tail call, the form the site takes)
+CASES = [
+    ("g(x)", "TAIL_CALL_PY_EXACT_ARGS"),
+    ("bound(x)", "TAIL_CALL_BOUND_METHOD_EXACT_ARGS"),
+    ("g_default(x)", "TAIL_CALL_PY_GENERAL"),
+    ("bound_default(x)", "TAIL_CALL_BOUND_METHOD_GENERAL"),
+    ("type(x)", "TAIL_CALL_TYPE_1"),
+    ("str(x)", "TAIL_CALL_STR_1"),
+    ("tuple(lst)", "TAIL_CALL_TUPLE_1"),
+    ("range(x)", "TAIL_CALL_BUILTIN_CLASS"),
+    ("abs(x)", "TAIL_CALL_BUILTIN_O"),
+    ("divmod(x, 2)", "TAIL_CALL_BUILTIN_FAST"),
+    ("sorted(lst)", "TAIL_CALL_BUILTIN_FAST_WITH_KEYWORDS"),
+    ("len(lst)", "TAIL_CALL_LEN"),
+    ("isinstance(x, int)", "TAIL_CALL_ISINSTANCE"),
+    ("lst.count(x)", "TAIL_CALL_METHOD_DESCRIPTOR_O"),
+    ("lst.sort()", "TAIL_CALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS"),
+    ("lst.copy()", "TAIL_CALL_METHOD_DESCRIPTOR_NOARGS"),
+    ("lst.index(1)", "TAIL_CALL_METHOD_DESCRIPTOR_FAST"),
+    ("C(x)", "TAIL_CALL_ALLOC_AND_ENTER_INIT"),
+    ("partial_abs(x)", "TAIL_CALL_NON_PY_GENERAL"),
+    # list.append at a tail site: not CALL_LIST_APPEND, which needs the
+    # POP_TOP of a call statement after it.
+    ("lst.append(x)", "TAIL_CALL_METHOD_DESCRIPTOR_O"),
+]
+
+
+def tail_site(expr):
+    """A function whose only call is `return EXPR`, warmed up."""
+    namespace = {}
+    exec(SETUP + textwrap.dedent(f"""
+        def site(x):
+            return {expr}
+    """), namespace)
+    site = namespace["site"]
+    for _ in range(1000):
+        site(1)
+    return [i.opname for i in dis.get_instructions(site, adaptive=True)
+            if "CALL" in i.opname and "INTRINSIC" not in i.opname]
+
+
+class FamilyTests(unittest.TestCase):
+
+    def test_every_call_form_has_a_tail_twin(self):
+        calls = set(_opcode_metadata._specializations["CALL"])
+        tails = set(_opcode_metadata._specializations["TAIL_CALL"])
+        self.assertEqual({"TAIL_" + name for name in calls - NO_TWIN}, tails)
+        self.assertLessEqual(NO_TWIN, calls)
+
+    def test_tail_sites_specialize_into_the_twins(self):
+        # Each form of TAIL_CALL's family is reached by one case here.
+        reached = {form for _, form in CASES}
+        self.assertEqual(reached,
+                         set(_opcode_metadata._specializations["TAIL_CALL"]))
+        for expr, form in CASES:
+            with self.subTest(expr):
+                self.assertEqual(tail_site(expr), [form])
+
+
+if __name__ == "__main__":
+    unittest.main()
