@@ -31,7 +31,8 @@ DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
 .PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
-        test-jit regrtest pystats fuzz-quick fuzz-long check-all clean FORCE
+        test-jit regrtest pystats fuzz-quick fuzz-long check-prefixes check-all \
+        clean FORCE
 
 all: tco
 
@@ -206,7 +207,11 @@ pystats: worktree build-stock-pystats build-tco-pystats
 regrtest: tco stock
 	@$(HOST_PYTHON) tools/regrtest $(TCO) --all --compare $(STOCK)
 
-check-all: test refleaks-upstream test-asan test-jit regrtest
+# Every prefix of the series builds and passes the core upstream tests.
+check-prefixes: worktree
+	@$(HOST_PYTHON) tools/check-prefixes $(BUILD)/src-tco $(BUILD)/prefix
+
+check-all: test refleaks-upstream test-asan test-jit regrtest check-prefixes
 
 # Which known failures of CPython's suite now pass (tests/upstream-known-failures).
 progressions: tco
