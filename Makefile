@@ -96,20 +96,24 @@ $(BUILD)/stock-%/Makefile: | $(BUILD)/src-stock/configure
 # Keep the configured trees (make would delete them as intermediate files).
 .PRECIOUS: $(BUILD)/tco-%/Makefile $(BUILD)/stock-%/Makefile
 
+# make DIR TARGET: make TARGET in the configured tree $(BUILD)/DIR, quietly,
+# its output kept in $(BUILD)/DIR/TARGET.log (make.log for the build).
+define make-in
+	@$(MAKE) -s -C $(BUILD)/$(1) $(if $(2),$(2),-j$(JOBS)) >$(BUILD)/$(1)/$(or $(2),make).log 2>&1 \
+	    || { tail -40 $(BUILD)/$(1)/$(or $(2),make).log; exit 1; }
+endef
+
 # build-tco-VARIANT, build-stock-VARIANT
 build-%: deps $(BUILD)/%/Makefile
-	@$(MAKE) -s -C $(BUILD)/$* -j$(JOBS) >$(BUILD)/$*/make.log 2>&1 \
-	    || { tail -40 $(BUILD)/$*/make.log; exit 1; }
+	$(call make-in,$*)
 	@echo "built $(BUILD)/$*/python"
 
 stock: deps $(BUILD)/stock/Makefile
-	@$(MAKE) -s -C $(BUILD)/stock -j$(JOBS) >$(BUILD)/stock/make.log 2>&1 \
-	    || { tail -40 $(BUILD)/stock/make.log; exit 1; }
+	$(call make-in,stock)
 	@echo "built $(STOCK)"
 
 tco: deps worktree $(BUILD)/tco/Makefile
-	@$(MAKE) -s -C $(BUILD)/tco -j$(JOBS) >$(BUILD)/tco/make.log 2>&1 \
-	    || { tail -40 $(BUILD)/tco/make.log; exit 1; }
+	$(call make-in,tco)
 	@$(HOST_PYTHON) tools/check-build $(BUILD)/tco/make.log
 	@echo "built $(TCO)"
 
@@ -127,10 +131,8 @@ $(BUILD)/tco-install/Makefile: $(BUILD)/tco-install.prefix | worktree
 	$(call configure,tco-install,src-tco,--prefix=$(PREFIX))
 
 install: deps worktree $(BUILD)/tco-install/Makefile
-	@$(MAKE) -s -C $(BUILD)/tco-install -j$(JOBS) >$(BUILD)/tco-install/make.log 2>&1 \
-	    || { tail -40 $(BUILD)/tco-install/make.log; exit 1; }
-	@$(MAKE) -s -C $(BUILD)/tco-install install >$(BUILD)/tco-install/install.log 2>&1 \
-	    || { tail -40 $(BUILD)/tco-install/install.log; exit 1; }
+	$(call make-in,tco-install)
+	$(call make-in,tco-install,install)
 	@echo "installed $(PREFIX)/bin/python3"
 
 # A relocatable archive of the interpreter, unpacked anywhere it runs.
