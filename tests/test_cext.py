@@ -30,7 +30,7 @@ import tempfile
 import traceback
 import unittest
 
-from tests.test_frames import KEPT, chain
+from tests.support.chains import KEPT, chain
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(TOP, "tests", "support", "cext", "tcoext.c")

@@ -4,6 +4,7 @@ import functools
 import sys
 import threading
 import unittest
+from test.support import script_helper
 
 DEPTH = 1_000_000
 
@@ -223,6 +224,30 @@ class DepthTests(unittest.TestCase):
             self.assertEqual(loop(DEPTH), 0)
         finally:
             sys.setrecursionlimit(1000)
+
+
+class MemoryTests(unittest.TestCase):
+
+    def peak_rss_kib(self, depth):
+        code = f"""if 1:
+            import resource
+            def loop(n):
+                return n if n == 0 else loop(n - 1)
+            def ping(n):
+                return n if n == 0 else pong(n - 1)
+            def pong(n):
+                return n if n == 0 else ping(n - 1)
+            loop({depth})
+            ping({depth})
+            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            """
+        res = script_helper.assert_python_ok("-c", code)
+        return int(res.out)
+
+    def test_peak_rss_flat(self):
+        small = self.peak_rss_kib(10**3)
+        large = self.peak_rss_kib(10**7)
+        self.assertLess(large - small, 1024, (small, large))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Tracebacks say where tail calls elided frames, and how many."""
 
 import ctypes
-import io
 import sys
 import tempfile
 import textwrap
@@ -9,7 +8,7 @@ import traceback
 import unittest
 from test.support import script_helper
 
-from tests.test_frames import KEPT, chain
+from tests.support.chains import KEPT, chain
 
 
 def boom():

@@ -7,6 +7,8 @@ import unittest
 import weakref
 from test.support import script_helper
 
+from tests.support.chains import KEPT, chain
+
 
 def callee(a, b):
     return a + b
@@ -128,16 +130,6 @@ class ArgumentErrorTests(unittest.TestCase):
                 else:
                     raise AssertionError("no TypeError")
             """)
-
-
-# A tail call replaces its caller's frame once this many tail calls in a
-# row kept theirs (_Py_TAIL_CALL_KEPT_FRAMES in pycore_frame.h).
-KEPT = 16
-
-
-def chain(n, then):
-    """n tail calls in a row, then then()."""
-    return then() if n == 0 else chain(n - 1, then)
 
 
 class HeldFrameTests(unittest.TestCase):

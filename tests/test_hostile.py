@@ -12,17 +12,15 @@ import functools
 import gc
 import json
 import opcode
-import subprocess
 import sys
 import textwrap
-import threading
 import traceback
 import unittest
 import weakref
 from test import support
 
-from tests.support.process import run_ok, run_python
-from tests.test_frames import KEPT, chain
+from tests.support.process import run_ok, run_python, tail_call_modes
+from tests.support.chains import KEPT, big_frame_function, chain
 
 try:
     import _testcapi
@@ -49,31 +47,8 @@ def script(*parts):
     return "".join(textwrap.dedent(part) for part in parts)
 
 
-@functools.cache
-def tail_call_modes():
-    """The -X tailcalls modes that make tail calls: on, and debug where the
-    build has it (shadow frames)."""
-    modes = [("-X", "tailcalls=on")]
-    debug = subprocess.run([sys.executable, "-X", "tailcalls=debug", "-c", ""],
-                           capture_output=True)
-    if debug.returncode == 0:
-        modes.append(("-X", "tailcalls=debug"))
-    return modes
-
-
 def countdown(n):
     return n if n == 0 else countdown(n - 1)
-
-
-@functools.cache
-def big_frame_function(nlocals):
-    """f(n): a tail-recursive countdown whose frame has nlocals locals."""
-    src = (f"def big{nlocals}(n):\n"
-           + "".join(f"    v{j} = n\n" for j in range(nlocals))
-           + f"    return n if n == 0 else big{nlocals}(n - 1)\n")
-    ns = {}
-    exec(src, ns)
-    return ns[f"big{nlocals}"]
 
 
 # Frames live on the thread's data stack, in chunks of 16 KiB and up: a
@@ -954,110 +929,6 @@ class RecursionLimitTests(unittest.TestCase):
                     json.loads(run_ok(code, *options)),
                     [[["TAIL_CALL_PY_GENERAL"], 998 - 5],
                      [["TAIL_CALL_BOUND_METHOD_GENERAL"], 998 - 5]])
-
-
-class ThreadTests(unittest.TestCase):
-
-    def test_infinite_tail_loops_in_threads(self):
-        # Two threads spin in infinite tail loops while this one runs its
-        # own chains; an asynchronous exception ends each loop.
-        import ctypes
-        class Stop(Exception):
-            pass
-        stop_anyway = []
-        started = [threading.Event(), threading.Event()]
-        def spin(n):
-            if n == 1000:
-                started[0].set()
-            return n if stop_anyway else spin(n + 1)
-        def ping(n):
-            if n == 1000:
-                started[1].set()
-            return n if stop_anyway else pong(n + 1)
-        def pong(n):
-            return ping(n + 1)
-        results = {}
-        def run(name, f):
-            try:
-                f(0)
-            except Stop as e:
-                tb = e.__traceback__
-                while tb.tb_next:
-                    tb = tb.tb_next
-                frame = tb.tb_frame
-                results[name] = (frame.f_code.co_name, frame.f_locals["n"],
-                                 frame.f_elided_count)
-        threads = [threading.Thread(target=run, args=("spin", spin)),
-                   threading.Thread(target=run, args=("ping", ping))]
-        for t in threads:
-            t.start()
-        try:
-            for event in started:
-                self.assertTrue(event.wait(30))
-            for _ in range(5):
-                self.assertEqual(countdown(100_000), 0)
-                self.assertEqual(big_frame_function(3000)(500), 0)
-            for t in threads:
-                self.assertEqual(ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(t.ident), ctypes.py_object(Stop)), 1)
-            for t in threads:
-                t.join(30)
-        finally:
-            stop_anyway.append(True)
-            for t in threads:
-                t.join()
-        self.assertEqual(set(results), {"spin", "ping"})
-        for name, (func, n, tail_calls) in results.items():
-            # The loop was entered from run(): its first KEPT calls kept
-            # their frames, every later one replaced a frame.
-            self.assertEqual(tail_calls, n - KEPT)
-            self.assertGreater(n, 1000)
-
-    def test_daemon_thread_in_tail_loop_at_exit(self):
-        code = """
-        import threading
-        started = threading.Event()
-        def spin(n):
-            if n == 1000:
-                started.set()
-            return spin(n + 1)
-        for _ in range(2):
-            threading.Thread(target=spin, args=(0,), daemon=True).start()
-        started.wait()
-        def loop(n):
-            return n if n == 0 else loop(n - 1)
-        print(loop(10**6))
-        """
-        for mode in tail_call_modes():
-            with self.subTest(mode=mode):
-                self.assertEqual(run_ok(code, *mode).split(), ["0"])
-
-    def test_interrupt_main_stops_infinite_tail_loop(self):
-        code = """
-        import _thread, json, signal, threading
-        # A process started in the background may ignore SIGINT;
-        # interrupt_main() does nothing then.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        def spin(n):
-            if n == 100_000:
-                threading.Timer(0.05, _thread.interrupt_main).start()
-            return spin(n + 1)
-        try:
-            spin(0)
-        except KeyboardInterrupt as e:
-            tb = e.__traceback__
-            while tb.tb_next:
-                tb = tb.tb_next
-            f = tb.tb_frame
-            print(json.dumps([f.f_code.co_name, f.f_locals["n"],
-                              f.f_elided_count]))
-        """
-        for mode in tail_call_modes():
-            with self.subTest(mode=mode):
-                name, n, tail_calls = json.loads(run_ok(code, *mode))
-                self.assertEqual(name, "spin")
-                self.assertGreater(n, 100_000)
-                self.assertEqual(tail_calls, n - KEPT)
 
 
 class ToolsSwitchedOnMidChainTests(unittest.TestCase):

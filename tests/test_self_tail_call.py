@@ -10,7 +10,7 @@ import unittest
 import weakref
 from test.support import script_helper
 
-from tests.test_frames import KEPT
+from tests.support.chains import KEPT
 
 DEPTH = 10_000
 

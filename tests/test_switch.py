@@ -1,8 +1,6 @@
 """-X tailcalls=on|off|debug and PYTHONTAILCALLS, reflected in sys.flags
 (0 off, 1 on, 2 debug)."""
 
-import os
-import subprocess
 import sys
 import unittest
 from test.support import script_helper

@@ -1,6 +1,7 @@
 """Fresh interpreters for tests that need one: a crash is never an
 acceptable outcome, so no fatal error and no death by signal."""
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -27,3 +28,15 @@ def run_ok(code, *options, args=(), timeout=60):
         raise AssertionError(f"exit code {proc.returncode}:\n"
                              f"{proc.stderr[-3000:]}")
     return proc.stdout
+
+
+@functools.cache
+def tail_call_modes():
+    """The -X tailcalls modes that make tail calls: on, and debug where the
+    build has it (shadow frames)."""
+    modes = [("-X", "tailcalls=on")]
+    debug = subprocess.run([sys.executable, "-X", "tailcalls=debug", "-c", ""],
+                           capture_output=True)
+    if debug.returncode == 0:
+        modes.append(("-X", "tailcalls=debug"))
+    return modes
