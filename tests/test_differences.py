@@ -452,7 +452,7 @@ class SwitchTests(unittest.TestCase):
 
 
 # Short chains keep every frame: what stack-walking code sees there is
-# stock's (formerly tests/test_introspection.py).
+# stock's.
 
 def make_enum():
     return enum.Enum("Color", "RED GREEN")
