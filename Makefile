@@ -28,7 +28,7 @@ STOCK := $(BUILD)/stock/python
 PREFIX ?= $(HOME)/.local/cpython-tco
 DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
 
-.PHONY: all tco stock debug deps fetch demo test test-ours test-upstream \
+.PHONY: all tco stock debug deps fetch debs demo test test-ours test-upstream \
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
         test-jit regrtest pystats fuzz-quick fuzz-long check-prefixes check-all \
@@ -160,7 +160,19 @@ test: deps check-patches check-regen tco test-ours refleaks fuzz-quick test-inst
 # Some of our tests build against or compare with stock CPython.
 export STOCK_PYTHON := $(CURDIR)/$(STOCK)
 
-test-ours: tco stock
+# The third-party tools that tests/test_under_tools.py runs: Debian trixie's
+# packages, fetched and verified (tools/fetch-debs), unpacked in the build
+# tree; nothing is installed into the system.
+TOOL_DEBS := python3-coverage python3-pytest python3-pluggy python3-iniconfig \
+    python3-packaging
+export TOOLS_SITE := $(CURDIR)/$(BUILD)/debs/usr/lib/python3/dist-packages
+
+$(BUILD)/debs/VERSIONS:
+	@$(HOST_PYTHON) tools/fetch-debs trixie $(BUILD)/debs $(TOOL_DEBS)
+
+debs: $(BUILD)/debs/VERSIONS
+
+test-ours: tco stock debs
 	@$(TCO) tools/run-tests
 
 # Benchmarks, stock against cpython-tco: docs/BENCHMARKS.md, docs/memory.svg
@@ -168,7 +180,7 @@ bench: tco stock
 	@$(HOST_PYTHON) tools/bench $(STOCK) $(TCO)
 
 # Reference leaks of our tests, on the --with-pydebug build.
-refleaks: debug
+refleaks: debug debs
 	@$(BUILD)/tco-debug/python tools/run-tests -R 3:3
 
 # The longer checks of `make check-all` (issue-sized, not for every CI run).

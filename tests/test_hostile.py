@@ -964,19 +964,30 @@ class ToolsSwitchedOnMidChainTests(unittest.TestCase):
         return json.loads(run_ok(code, *options))
 
     def test_settrace_installed_and_removed_mid_chain(self):
-        # Short enough for tail calls off: the same events either way.
+        # Tail calls off: stock's events (no frame of the traced part
+        # returns while tracing is on).
         reference = self.trace(600, 300, 290, "-X", "tailcalls=off")
         self.assertEqual(reference[0], "done")
         self.assertEqual(len([e for e in reference[1] if e[0] == "call"]), 11)
+        self.assertNotIn("return", [e[0] for e in reference[1]])
         for mode in tail_call_modes():
-            with self.subTest(mode=mode):
-                self.assertEqual(self.trace(600, 300, 290, *mode), reference)
-                # Deep in a chain of 100000: the traced part makes ordinary
-                # calls (the frames stay), the rest tail calls.
-                result, events = self.trace(100_000, 50_300, 50_290, *mode)
-                self.assertEqual(result, "done")
-                shifted = [[e, name, n - 50_000] for e, name, n in events]
-                self.assertEqual(shifted, reference[1])
+            for n, on, off in ((600, 300, 290), (100_000, 50_300, 50_290)):
+                with self.subTest(mode=mode, n=n):
+                    # Past the kept window traced frames are replaced too:
+                    # each returns (with None) at its tail call, and the
+                    # other events are stock's.
+                    result, events = self.trace(n, on, off, *mode)
+                    self.assertEqual(result, "done")
+                    shifted = [[e, name, k - (on - 300)]
+                               for e, name, k in events]
+                    self.assertEqual(
+                        [e for e in shifted if e[0] != "return"],
+                        reference[1])
+                    calls = [e for e in shifted if e[0] == "call"]
+                    returns = [e for e in shifted if e[0] == "return"]
+                    # All but stop_tracing's frame, which turns it off.
+                    self.assertEqual(returns, [["return", name, k]
+                                               for _, name, k in calls[:-1]])
 
     def test_settrace_from_a_finalizer_during_a_tail_call(self):
         events = []

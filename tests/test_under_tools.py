@@ -1,128 +1,86 @@
 """Tail calls under the tools a Python developer runs: tracers, profilers,
 debuggers, coverage and sys.monitoring.
 
-Each tool runs on the same program with tail calls on and with
--X tailcalls=off (every tail call an ordinary call, as in stock CPython);
-the outputs must be the same.  Today a traced or profiled frame is never
-replaced: when the caller's code is traced, the tail call is an ordinary
-call."""
+A frame that a tool monitors is replaced by a tail call as any other, past
+the kept window: the program runs in bounded space under every tool, at
+any depth.  To the tools the replaced frame returns, at the tail call: a
+PY_RETURN event whose value is sys.monitoring.MISSING, a "return" event
+with None for sys.settrace() and sys.setprofile(); then the callee starts.
+Every frame that a tool saw start ends exactly once.
+
+What the tools compute is what they compute on stock CPython for the same
+program (stock run with the recursion limit raised): coverage.py's line
+and branch data with each of its three cores, the call counts of cProfile
+and profile, the counts of trace.  The third-party tools are Debian
+trixie's own packages (python3-coverage, python3-pytest and their
+dependencies), fetched and verified by tools/fetch-debs; TOOLS_SITE names
+their dist-packages, STOCK_PYTHON the stock interpreter (`make test-ours`
+sets both).
+"""
 
 import dis
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import unittest
-from test.support import script_helper
 
+from tests.support.chains import KEPT
+
+DEEP = 100_000
+TIMEOUT = 600
+
+# A program of self, mutual and branching tail recursion: one argument,
+# the depth.
 PROGRAM = textwrap.dedent("""\
-    def ping(n):
+    import sys
+
+    def loop(n):
+        return n if n == 0 else loop(n - 1)
+
+    def walk(n, acc):
         if n == 0:
+            return acc
+        if n % 3 == 0:
+            return walk(n - 1, acc + 1)
+        elif n % 3 == 1:
+            return walk(n - 1, acc)
+        return walk(n - 1, acc - 1)
+
+    def ping(n):
+        if n <= 0:
             return "done"
         return pong(n - 1)
 
     def pong(n):
         return ping(n)
 
-    def main():
-        result = ping(40)
-        return result
+    def main(n):
+        loop(n)
+        return walk(n, 0), ping(n)
 
     if __name__ == "__main__":
-        print(main())
+        print(main(int(sys.argv[1])))
+    """)
+
+# Runs a module as `python -m MODULE ARGS` would, with the recursion limit
+# raised: stock CPython needs it for the deep chains (cpython-tco does not).
+RUN_MODULE = textwrap.dedent("""\
+    import runpy, sys
+    sys.setrecursionlimit(10 ** 7)
+    module, sys.argv = sys.argv[1], sys.argv[1:]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
     """)
 
 
-class ToolTests(unittest.TestCase):
-
-    def setUp(self):
-        fd, self.path = tempfile.mkstemp(suffix=".py")
-        with os.fdopen(fd, "w") as f:
-            f.write(PROGRAM)
-        self.addCleanup(os.unlink, self.path)
-
-    def both(self, *args, input=None, clean=lambda s: s):
-        outs = []
-        for mode in ("on", "off"):
-            proc = script_helper.spawn_python("-X", f"tailcalls={mode}",
-                                              *args)
-            out, _ = proc.communicate(input)
-            self.assertEqual(proc.returncode, 0, out)
-            outs.append(clean(out.decode()))
-        return outs
-
-    def test_pdb(self):
-        # step into the tail calls, next over lines, return, up, where.
-        script = b"\n".join([b"break ping", b"continue", b"next", b"next",
-                             b"step", b"step", b"step", b"where", b"up",
-                             b"return", b"continue", b"quit"]) + b"\n"
-        on, off = self.both("-m", "pdb", self.path, input=script)
-        self.assertEqual(on, off)
-        self.assertIn("-> return pong(n - 1)", on)
-        self.assertIn("pong()", on)
-
-    def test_cprofile(self):
-        code = ("import cProfile, pstats, runpy, sys; "
-                f"p = cProfile.Profile(); p.enable(); "
-                f"runpy.run_path({self.path!r}, run_name='__main__'); "
-                "p.disable(); s = pstats.Stats(p); "
-                "print(sorted((f[2], v[0], v[1]) for f, v in s.stats.items()"
-                " if f[0].endswith('.py') and f[0].startswith('/tmp')))")
-        on, off = self.both("-c", code)
-        self.assertEqual(on, off)
-        # (name, primitive calls, all calls): ping(40) .. ping(0)
-        self.assertIn("('ping', 1, 41)", on)
-
-    def test_trace_counts(self):
-        def clean(out):
-            # trace prints the summary with file names; drop timing noise.
-            return "\n".join(line for line in out.splitlines()
-                             if "ping" in line or "pong" in line
-                             or "lines" in line)
-        on, off = self.both("-m", "trace", "--count", "--summary",
-                            "--missing", self.path, clean=clean)
-        self.assertEqual(on, off)
-        self.assertTrue(on)
-
-    def test_settrace_events(self):
-        code = textwrap.dedent(f"""\
-            import runpy, sys
-            events = []
-            def tracer(frame, event, arg):
-                if frame.f_code.co_filename == {self.path!r}:
-                    events.append((event, frame.f_code.co_name, frame.f_lineno))
-                return tracer
-            sys.settrace(tracer)
-            runpy.run_path({self.path!r}, run_name='__main__')
-            sys.settrace(None)
-            print(len(events), events[:5], events[-5:])
-            print(sum(e[0] == 'call' for e in events),
-                  sum(e[0] == 'return' for e in events))
-            """)
-        on, off = self.both("-c", code)
-        self.assertEqual(on, off)
-
-    def test_monitoring_line_coverage(self):
-        code = textwrap.dedent(f"""\
-            import runpy, sys
-            mon = sys.monitoring
-            lines, starts, returns = set(), [0], [0]
-            mon.use_tool_id(mon.COVERAGE_ID, "cov")
-            mon.register_callback(mon.COVERAGE_ID, mon.events.LINE,
-                lambda code, line: lines.add((code.co_name, line)))
-            mon.register_callback(mon.COVERAGE_ID, mon.events.PY_START,
-                lambda code, off: starts.__setitem__(0, starts[0] + 1))
-            mon.register_callback(mon.COVERAGE_ID, mon.events.PY_RETURN,
-                lambda code, off, val: returns.__setitem__(0, returns[0] + 1))
-            mon.set_events(mon.COVERAGE_ID, mon.events.LINE |
-                           mon.events.PY_START | mon.events.PY_RETURN)
-            runpy.run_path({self.path!r}, run_name='__main__')
-            mon.set_events(mon.COVERAGE_ID, 0)
-            print(sorted(l for l in lines if l[0] in ('ping', 'pong', 'main')))
-            print(starts[0] == returns[0] or (starts[0], returns[0]))
-            """)
-        on, off = self.both("-c", code)
-        self.assertEqual(on, off)
+def setUpModule():
+    for name in ("STOCK_PYTHON", "TOOLS_SITE"):
+        if not os.environ.get(name):
+            raise RuntimeError(f"{name} is not set (`make test-ours` sets"
+                               f" it; see this module's docstring)")
 
 
 def loop(n):
@@ -137,128 +95,421 @@ def pong(n):
     return n if n == 0 else ping(n - 1)
 
 
-class TracingTests(unittest.TestCase):
-    """When the caller's code is traced, the tail call is an ordinary call."""
-
-    def test_settrace_sees_every_call_and_return(self):
-        events = []
-        def tracer(frame, event, arg):
-            if event in ("call", "return"):
-                events.append((event, frame.f_code.co_name))
-            return tracer
-        sys.settrace(tracer)
-        try:
-            ping(5)
-        finally:
-            sys.settrace(None)
-        calls = [e for e in events if e[0] == "call"]
-        returns = [e for e in events if e[0] == "return"]
-        self.assertEqual(len(calls), 6)
-        self.assertEqual(len(returns), 6)
-        self.assertEqual([name for _, name in calls],
-                         ["ping", "pong"] * 3)
-
-    def test_setprofile_sees_every_call_and_return(self):
-        depth = []
-        counts = {"call": 0, "return": 0}
-        def profiler(frame, event, arg):
-            if event in counts and frame.f_code is loop.__code__:
-                counts[event] += 1
-                depth.append(len(depth_of(frame)))
-        sys.setprofile(profiler)
-        try:
-            loop(50)
-        finally:
-            sys.setprofile(None)
-        self.assertEqual(counts, {"call": 51, "return": 51})
-        # The frames nest as for ordinary calls.
-        self.assertEqual(max(depth) - min(depth), 50)
-
-    def test_traced_deep_tail_recursion_is_ordinary(self):
-        # A traced frame is never dropped, so the recursion limit applies.
-        sys.settrace(lambda *a: None)
-        try:
-            with self.assertRaises(RecursionError):
-                loop(100_000)
-        finally:
-            sys.settrace(None)
-        # Untraced again: the tail call is back.
-        self.assertEqual(loop(100_000), 0)
-
-    def test_monitoring_start_return_balance(self):
-        mon = sys.monitoring
-        tool = mon.PROFILER_ID
-        counts = {"start": 0, "return": 0}
-        def on_start(code, offset):
-            if code is loop.__code__:
-                counts["start"] += 1
-        def on_return(code, offset, value):
-            if code is loop.__code__:
-                counts["return"] += 1
-        mon.use_tool_id(tool, "tailcall-test")
-        try:
-            mon.register_callback(tool, mon.events.PY_START, on_start)
-            mon.register_callback(tool, mon.events.PY_RETURN, on_return)
-            mon.set_events(tool, mon.events.PY_START | mon.events.PY_RETURN)
-            loop(100)
-            mon.set_events(tool, 0)
-        finally:
-            mon.register_callback(tool, mon.events.PY_START, None)
-            mon.register_callback(tool, mon.events.PY_RETURN, None)
-            mon.free_tool_id(tool)
-        self.assertEqual(counts, {"start": 101, "return": 101})
-        self.assertEqual(loop(1_000_000), 0)
-
-    def test_monitoring_call_events(self):
-        # CALL events come from INSTRUMENTED_TAIL_CALL.
-        mon = sys.monitoring
-        tool = mon.PROFILER_ID
-        calls = []
-        def on_call(code, offset, callable, arg0):
-            if code is loop.__code__:
-                calls.append(callable)
-        mon.use_tool_id(tool, "tailcall-test")
-        try:
-            mon.register_callback(tool, mon.events.CALL, on_call)
-            mon.set_events(tool, mon.events.CALL)
-            loop(10)
-            mon.set_events(tool, 0)
-        finally:
-            mon.register_callback(tool, mon.events.CALL, None)
-            mon.free_tool_id(tool)
-        self.assertEqual(calls, [loop] * 10)
-        import dis
-        self.assertIn("TAIL_CALL",
-                      [i.opname for i in dis.get_instructions(loop)])
-
-    def test_local_line_events_on_callee_only(self):
-        # Monitoring the callee's code only: the caller may still be dropped.
-        mon = sys.monitoring
-        tool = mon.COVERAGE_ID
-        lines = []
-        def target(n):
-            return n
-        def caller(n):
-            return target(n)
-        mon.use_tool_id(tool, "tailcall-test")
-        try:
-            mon.register_callback(tool, mon.events.LINE,
-                                  lambda code, line: lines.append(line))
-            mon.set_local_events(tool, target.__code__, mon.events.LINE)
-            self.assertEqual(caller(3), 3)
-            mon.set_local_events(tool, target.__code__, 0)
-        finally:
-            mon.register_callback(tool, mon.events.LINE, None)
-            mon.free_tool_id(tool)
-        self.assertEqual(len(lines), 1)
-
-
 def depth_of(frame):
-    frames = []
+    frames = 0
     while frame is not None:
-        frames.append(frame)
+        frames += 1
         frame = frame.f_back
     return frames
+
+
+class ToolRun(unittest.TestCase):
+    """Runs of PROGRAM under a tool, on cpython-tco and on stock."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="tco-tools-")
+        self.addCleanup(subprocess.run, ["rm", "-rf", self.dir])
+        self.program = os.path.join(self.dir, "program.py")
+        with open(self.program, "w") as f:
+            f.write(PROGRAM)
+
+    def run_tool(self, python, *args, env=None, input=None, stderr=False):
+        """Run python with TOOLS_SITE on its path, in self.dir; its stdout
+        (and stderr after it, if asked)."""
+        full_env = dict(os.environ, PYTHONPATH=os.environ["TOOLS_SITE"],
+                        **(env or {}))
+        full_env.pop("PYTHONSAFEPATH", None)
+        proc = subprocess.run([python, *args], cwd=self.dir, env=full_env,
+                              capture_output=True, text=True, input=input,
+                              timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
+        return proc.stdout + (proc.stderr if stderr else "")
+
+    def module(self, python, module, *args, **kw):
+        return self.run_tool(python, "-c", RUN_MODULE, module, *args, **kw)
+
+    def on_both(self, func):
+        """func(python) on cpython-tco, then on stock; both results."""
+        return func(sys.executable), func(os.environ["STOCK_PYTHON"])
+
+
+class CoverageTests(ToolRun):
+
+    def coverage_data(self, python, core):
+        os.makedirs(os.path.join(self.dir, core), exist_ok=True)
+        data = os.path.join(self.dir, core, f"{os.path.basename(python)}.cov")
+        env = {"COVERAGE_CORE": core, "COVERAGE_FILE": data}
+        out = self.module(python, "coverage", "run", "--branch",
+                          "--debug=sys", self.program, str(DEEP), env=env,
+                          stderr=True)
+        self.assertIn("'done'", out)
+        # The core that ran is the one asked for.
+        names = {"ctrace": "CTracer", "pytrace": "PyTracer",
+                 "sysmon": "SysMonitor"}
+        self.assertRegex(out, rf"core: {names[core]}")
+        report = self.module(python, "coverage", "json", "-o", "-",
+                             env=env)
+        files = json.loads(report)["files"]
+        (entry,) = [v for k, v in files.items() if k.endswith("program.py")]
+        return {key: entry[key] for key in
+                ("executed_lines", "missing_lines", "executed_branches",
+                 "missing_branches")}
+
+    def test_line_and_branch_data_as_stock(self):
+        for core in ("ctrace", "pytrace", "sysmon"):
+            with self.subTest(core=core):
+                tco, stock = self.on_both(
+                    lambda python: self.coverage_data(python, core))
+                self.assertEqual(tco, stock)
+                self.assertTrue(tco["executed_branches"])
+
+    def test_coverage_run_pytest(self):
+        # The example of the issue: a test suite of tail-recursive code
+        # under coverage, with every core.
+        with open(os.path.join(self.dir, "test_deep.py"), "w") as f:
+            f.write(textwrap.dedent(f"""\
+                from program import loop, ping, walk
+                def test_loop():
+                    assert loop({DEEP}) == 0
+                def test_mutual():
+                    assert ping({DEEP}) == "done"
+                def test_branches():
+                    assert walk({DEEP}, 0) == 0
+                """))
+        for core in ("ctrace", "pytrace", "sysmon"):
+            with self.subTest(core=core):
+                out = self.run_tool(
+                    sys.executable, "-m", "coverage", "run", "--branch",
+                    "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                    "test_deep.py", env={"COVERAGE_CORE": core})
+                self.assertIn("3 passed", out)
+                report = self.run_tool(sys.executable, "-m", "coverage",
+                                       "report", "--include=program.py")
+                self.assertRegex(report, r"program\.py\s+\d+\s+\d+")
+
+
+class ProfilerTests(ToolRun):
+
+    def call_counts(self, python, module):
+        dump = os.path.join(self.dir, f"{module}.{os.path.basename(python)}")
+        self.module(python, module, "-o", dump, self.program, str(DEEP))
+        out = self.run_tool(python, "-c", textwrap.dedent(f"""\
+            import pstats
+            stats = pstats.Stats({dump!r}).stats
+            print(sorted((func[2], calls[0], calls[1])
+                         for func, calls in stats.items()
+                         if func[0].endswith("program.py")))
+            """))
+        return out
+
+    def test_cprofile_counts_as_stock(self):
+        tco, stock = self.on_both(lambda p: self.call_counts(p, "cProfile"))
+        self.assertEqual(tco, stock)
+        # (name, primitive calls, all calls)
+        self.assertIn(f"('loop', 1, {DEEP + 1})", tco)
+
+    def test_profile_counts_as_stock(self):
+        tco, stock = self.on_both(lambda p: self.call_counts(p, "profile"))
+        self.assertEqual(tco, stock)
+        self.assertIn(f"('pong', 1, {DEEP})", tco)
+
+    def test_trace_counts_as_stock(self):
+        def counts(python):
+            where = os.path.join(self.dir, os.path.basename(python))
+            self.module(python, "trace", "--count", "--missing", "-C",
+                        where, self.program, str(DEEP))
+            with open(os.path.join(where, "program.cover")) as f:
+                return f.read()
+        tco, stock = self.on_both(counts)
+        self.assertEqual(tco, stock)
+        self.assertIn(f"{DEEP + 1}:     return n if n == 0 else loop(n - 1)",
+                      tco)
+
+    def test_peak_memory_flat_under_tools(self):
+        # Peak RSS at depth 10**6 within a few MiB of depth 10**4.
+        def peak(depth, tool):
+            out = self.run_tool(sys.executable, "-c", textwrap.dedent(f"""\
+                import resource, runpy, sys
+                sys.argv = ["program.py", "{depth}"]
+                if {tool!r} == "cProfile":
+                    import cProfile
+                    cProfile.run("runpy.run_path('program.py',"
+                                 " run_name='__main__')", "/dev/null")
+                else:
+                    import coverage
+                    cov = coverage.Coverage(data_file=None, branch=True)
+                    cov.start()
+                    runpy.run_path("program.py", run_name="__main__")
+                    cov.stop()
+                print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                """))
+            return int(out.split()[-1])
+        for tool in ("cProfile", "coverage"):
+            with self.subTest(tool=tool):
+                small, large = peak(10 ** 4, tool), peak(10 ** 6, tool)
+                self.assertLess(large - small, 4096, (small, large))
+
+
+class PdbTests(ToolRun):
+
+    def pdb(self, commands):
+        return self.run_tool(sys.executable, "-m", "pdb", self.program,
+                             str(DEEP), input="\n".join(commands) + "\n")
+
+    def test_breakpoint_deep_in_a_chain(self):
+        out = self.pdb(["break program.py:4, n == 3", "continue",
+                        "p n", "bt", "up", "p n > 3", "down", "p n",
+                        "continue", "quit"])
+        self.assertIn("(Pdb) 3\n", out)
+        # bt: the kept frames of the chain, not 100,000 of them.
+        bt = out.split("(Pdb) 3\n(Pdb) ", 1)[1].split("(Pdb)", 1)[0]
+        self.assertLessEqual(bt.count("program.py(4)loop()"), KEPT + 2)
+        self.assertIn("program.py(24)main()", bt)
+        self.assertIn("(Pdb) True\n", out)       # the frame below
+        self.assertIn("(Pdb) 3\n(Pdb)", out.split("(Pdb) True\n", 1)[1])
+        self.assertIn("(0, 'done')", out)
+
+    def test_stepping_over_a_tail_call(self):
+        # next over `return loop(n - 1)` deep in the chain: the frame
+        # returns (the tail call replaces it), and pdb stops at the return;
+        # step then stops in the callee, as for a call.
+        out = self.pdb(["break program.py:4, n == 10", "continue",
+                        "next", "next", "p n", "step", "p n",
+                        "return", "until", "continue", "quit"])
+        after = out.split("(Pdb) > ", 1)[1]
+        self.assertIn("--Return--", after)
+        self.assertIn("loop()->None", after)
+        self.assertIn("--Call--", after)
+        self.assertIn("(Pdb) 9\n", after)
+        self.assertIn("(0, 'done')", out)
+
+
+class EventBalanceTests(unittest.TestCase):
+    """In this process: events of deep chains, and tools switched on and
+    off mid-chain."""
+
+    TOOL = 4
+
+    def setUp(self):
+        mon = sys.monitoring
+        mon.use_tool_id(self.TOOL, "tco-test")
+        self.addCleanup(mon.free_tool_id, self.TOOL)
+        self.addCleanup(mon.set_events, self.TOOL, 0)
+        for event in (mon.events.PY_START, mon.events.PY_RETURN,
+                      mon.events.PY_UNWIND, mon.events.LINE,
+                      mon.events.CALL):
+            self.addCleanup(mon.register_callback, self.TOOL, event, None)
+
+    def test_kept_window_events_are_stock(self):
+        # The first KEPT tail calls of a chain keep their frames: their
+        # events are those of ordinary calls, as -X tailcalls=off shows.
+        code = textwrap.dedent(f"""\
+            import sys
+            def loop(n):
+                return n if n == 0 else loop(n - 1)
+            log = []
+            def tracer(frame, event, arg):
+                log.append((event, frame.f_code.co_name, frame.f_lineno,
+                            repr(arg) if event == "return" else None))
+                return tracer
+            sys.settrace(tracer)
+            loop({KEPT - 2})
+            sys.settrace(None)
+            print(log)
+            """)
+        outs = [subprocess.run([sys.executable, "-X", f"tailcalls={mode}",
+                                "-c", code], capture_output=True, text=True,
+                               check=True).stdout for mode in ("on", "off")]
+        self.assertEqual(outs[0], outs[1])
+        self.assertEqual(outs[0].count("'call', 'loop'"), KEPT - 1)
+
+    def test_settrace_balanced_and_bounded(self):
+        events = {"call": 0, "return": 0}
+        values = []
+        deepest = [0]
+        def tracer(frame, event, arg):
+            if event in events and frame.f_code is loop.__code__:
+                events[event] += 1
+                deepest[0] = max(deepest[0], depth_of(frame))
+                if event == "return":
+                    values.append(arg)
+            return tracer
+        base = depth_of(sys._getframe())
+        sys.settrace(tracer)
+        try:
+            self.assertEqual(loop(DEEP), 0)
+        finally:
+            sys.settrace(None)
+        self.assertEqual(events, {"call": DEEP + 1, "return": DEEP + 1})
+        self.assertLessEqual(deepest[0] - base, KEPT + 2)
+        # Replaced frames return None; the last one its value, which the
+        # kept frames return in turn.
+        self.assertEqual(values.count(0), KEPT + 1)
+        self.assertEqual(values.count(None), DEEP - KEPT)
+
+    def test_setprofile_balanced(self):
+        events = {"call": 0, "return": 0}
+        def profiler(frame, event, arg):
+            if event in events and frame.f_code in (ping.__code__,
+                                                    pong.__code__):
+                events[event] += 1
+        sys.setprofile(profiler)
+        try:
+            self.assertEqual(ping(DEEP), 0)
+        finally:
+            sys.setprofile(None)
+        self.assertEqual(events, {"call": DEEP + 1, "return": DEEP + 1})
+
+    def test_monitoring_return_of_a_replaced_frame(self):
+        mon = sys.monitoring
+        starts, returns = [], []
+        def start(code, offset):
+            if code is loop.__code__:
+                starts.append(offset)
+        def end(code, offset, value):
+            if code is loop.__code__:
+                returns.append((offset, value))
+        mon.register_callback(self.TOOL, mon.events.PY_START, start)
+        mon.register_callback(self.TOOL, mon.events.PY_RETURN, end)
+        mon.set_events(self.TOOL, mon.events.PY_START | mon.events.PY_RETURN)
+        self.assertEqual(loop(DEEP), 0)
+        mon.set_events(self.TOOL, 0)
+        self.assertEqual(len(starts), len(returns))
+        self.assertEqual(len(starts), DEEP + 1)
+        (tail_offset,) = [i.offset for i in dis.get_instructions(loop)
+                          if i.opname.startswith("TAIL_CALL")]
+        replaced = [r for r in returns if r[1] is mon.MISSING]
+        self.assertEqual(len(replaced), DEEP - KEPT)
+        self.assertEqual({offset for offset, _ in replaced}, {tail_offset})
+
+    def test_line_events_keep_tail_calls_specialized(self):
+        # A monitored tail site neither loses its tail call nor falls into
+        # deoptimizing at each call.
+        mon = sys.monitoring
+        lines = [0]
+        def line(code, number):
+            if code is loop.__code__:
+                lines[0] += 1
+        mon.register_callback(self.TOOL, mon.events.LINE, line)
+        mon.set_events(self.TOOL, mon.events.LINE)
+        for _ in range(100):
+            loop(50)
+        self.assertEqual(loop(DEEP), 0)
+        mon.set_events(self.TOOL, 0)
+        self.assertEqual(lines[0], 100 * 51 + DEEP + 1)
+        ops = [i.opname for i in dis.get_instructions(loop, adaptive=True)]
+        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", ops)
+
+    def test_monitoring_switched_on_and_off_mid_chain(self):
+        mon = sys.monitoring
+        seen = {"start": 0, "end": 0}
+        def start(code, offset):
+            seen["start"] += 1
+        def end(code, offset, value):
+            seen["end"] += 1
+        mon.register_callback(self.TOOL, mon.events.PY_START, start)
+        mon.register_callback(self.TOOL, mon.events.PY_RETURN, end)
+        events = mon.events.PY_START | mon.events.PY_RETURN
+        def switching(n):
+            if n == DEEP // 2:
+                mon.set_events(self.TOOL, events)
+            elif n == DEEP // 4:
+                mon.set_events(self.TOOL, 0)
+            elif n == DEEP // 8:
+                mon.set_events(self.TOOL, events)
+            return n if n == 0 else switching(n - 1)
+        self.assertEqual(switching(DEEP), 0)
+        mon.set_events(self.TOOL, 0)
+        # Frames that started before the tool was on end with it on: at
+        # most the frames alive then (the kept window and the running one).
+        self.assertGreater(seen["start"], DEEP // 4)
+        self.assertLessEqual(seen["start"], seen["end"])
+        self.assertLessEqual(seen["end"] - seen["start"], 2 * (KEPT + 2))
+
+    def test_settrace_from_inside_a_deep_chain(self):
+        events = {"call": 0, "return": 0}
+        def tracer(frame, event, arg):
+            if event in events and frame.f_code.co_name == "chain":
+                events[event] += 1
+            return tracer
+        def chain(n):
+            if n == DEEP // 2:
+                sys.settrace(tracer)
+            return n if n == 0 else chain(n - 1)
+        try:
+            self.assertEqual(chain(DEEP), 0)
+        finally:
+            sys.settrace(None)
+        self.assertEqual(events["call"], DEEP // 2)
+        self.assertLessEqual(events["call"], events["return"])
+        self.assertLessEqual(events["return"] - events["call"], KEPT + 2)
+
+    def test_tracing_one_thread_while_another_loops(self):
+        results = {}
+        def untraced():
+            results["untraced"] = ping(10 ** 6)
+        other = threading.Thread(target=untraced)
+        calls = [0]
+        def tracer(frame, event, arg):
+            if event == "call":
+                calls[0] += 1
+            return tracer
+        other.start()
+        sys.settrace(tracer)
+        try:
+            results["traced"] = loop(DEEP)
+        finally:
+            sys.settrace(None)
+        other.join()
+        self.assertEqual(results, {"untraced": 0, "traced": 0})
+        self.assertEqual(calls[0], DEEP + 1)
+
+    def test_settrace_all_threads_mid_chain(self):
+        started = threading.Event()
+        results = {}
+        def spin():
+            def chain(n):
+                if n == DEEP:
+                    started.set()
+                return n if n == 0 else chain(n - 1)
+            results["spin"] = chain(4 * DEEP)
+        events = {"call": 0, "return": 0}
+        lock = threading.Lock()
+        def tracer(frame, event, arg):
+            if event in events and frame.f_code.co_name == "chain":
+                with lock:
+                    events[event] += 1
+            return tracer
+        t = threading.Thread(target=spin)
+        t.start()
+        started.wait()
+        threading.settrace_all_threads(tracer)
+        try:
+            t.join()
+        finally:
+            threading.settrace_all_threads(None)
+        self.assertEqual(results, {"spin": 0})
+        self.assertLessEqual(events["call"], events["return"])
+
+    def test_callback_error_at_a_tail_return(self):
+        # A PY_RETURN callback that raises at a replaced frame: the error
+        # is raised in that frame, at its tail call, and reaches the
+        # caller; nothing else breaks.
+        mon = sys.monitoring
+        count = [0]
+        def end(code, offset, value):
+            if value is mon.MISSING:
+                count[0] += 1
+                if count[0] == 1000:
+                    raise ValueError("from the tool")
+        mon.register_callback(self.TOOL, mon.events.PY_RETURN, end)
+        mon.set_events(self.TOOL, mon.events.PY_RETURN)
+        try:
+            with self.assertRaisesRegex(ValueError, "from the tool"):
+                loop(DEEP)
+        finally:
+            mon.set_events(self.TOOL, 0)
+        self.assertEqual(loop(DEEP), 0)
 
 
 if __name__ == "__main__":
