@@ -512,5 +512,38 @@ class EventBalanceTests(unittest.TestCase):
         self.assertEqual(loop(DEEP), 0)
 
 
+class PerfTrampolineTests(unittest.TestCase):
+    """Linux perf support (a PEP 523 frame evaluator) keeps tail calls."""
+
+    CHAIN = textwrap.dedent(f"""\
+        import sys
+        def loop(n):
+            return n if n == 0 else loop(n - 1)
+        def ping(n):
+            return n if n == 0 else pong(n - 1)
+        def pong(n):
+            return n if n == 0 else ping(n - 1)
+        print(loop({DEEP}), ping({DEEP}), sys.is_stack_trampoline_active())
+        """)
+
+    def run_perf(self, *args):
+        if not sys.platform.startswith("linux"):
+            self.skipTest("perf support is Linux-only")
+        proc = subprocess.run([sys.executable, *args], capture_output=True,
+                              text=True, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
+        return proc.stdout
+
+    def test_x_perf(self):
+        out = self.run_perf("-X", "perf", "-c", self.CHAIN)
+        self.assertEqual(out.split(), ["0", "0", "True"])
+
+    def test_activated_at_run_time(self):
+        code = ("import sys\nsys.activate_stack_trampoline('perf')\n"
+                + self.CHAIN)
+        self.assertEqual(self.run_perf("-c", code).split(),
+                         ["0", "0", "True"])
+
+
 if __name__ == "__main__":
     unittest.main()
