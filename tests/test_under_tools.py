@@ -106,6 +106,9 @@ def depth_of(frame):
 class ToolRun(unittest.TestCase):
     """Runs of PROGRAM under a tool, on cpython-tco and on stock."""
 
+    # Only other processes run here: tools/run-tests -R leaves these out.
+    OTHER_PROCESSES_ONLY = True
+
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="tco-tools-")
         self.addCleanup(subprocess.run, ["rm", "-rf", self.dir])
@@ -514,6 +517,8 @@ class EventBalanceTests(unittest.TestCase):
 
 class PerfTrampolineTests(unittest.TestCase):
     """Linux perf support (a PEP 523 frame evaluator) keeps tail calls."""
+
+    OTHER_PROCESSES_ONLY = True
 
     CHAIN = textwrap.dedent(f"""\
         import sys
