@@ -6,6 +6,8 @@ import threading
 import unittest
 from test.support import script_helper
 
+from tests.support.chains import CHAIN_FUNCTIONS
+
 DEPTH = 1_000_000
 
 
@@ -229,18 +231,9 @@ class DepthTests(unittest.TestCase):
 class MemoryTests(unittest.TestCase):
 
     def peak_rss_kib(self, depth):
-        code = f"""if 1:
-            import resource
-            def loop(n):
-                return n if n == 0 else loop(n - 1)
-            def ping(n):
-                return n if n == 0 else pong(n - 1)
-            def pong(n):
-                return n if n == 0 else ping(n - 1)
-            loop({depth})
-            ping({depth})
-            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-            """
+        code = ("import resource\n" + CHAIN_FUNCTIONS
+                + f"loop({depth})\nping({depth})\n"
+                  "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
         res = script_helper.assert_python_ok("-c", code)
         return int(res.out)
 

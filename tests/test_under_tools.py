@@ -28,7 +28,7 @@ import textwrap
 import threading
 import unittest
 
-from tests.support.chains import KEPT
+from tests.support.chains import CHAIN_FUNCTIONS, KEPT, loop, ping, pong
 
 DEEP = 100_000
 TIMEOUT = 600
@@ -81,18 +81,6 @@ def setUpModule():
         if not os.environ.get(name):
             raise RuntimeError(f"{name} is not set (`make test-ours` sets"
                                f" it; see this module's docstring)")
-
-
-def loop(n):
-    return n if n == 0 else loop(n - 1)
-
-
-def ping(n):
-    return n if n == 0 else pong(n - 1)
-
-
-def pong(n):
-    return n if n == 0 else ping(n - 1)
 
 
 def depth_of(frame):
@@ -520,16 +508,9 @@ class PerfTrampolineTests(unittest.TestCase):
 
     OTHER_PROCESSES_ONLY = True
 
-    CHAIN = textwrap.dedent(f"""\
-        import sys
-        def loop(n):
-            return n if n == 0 else loop(n - 1)
-        def ping(n):
-            return n if n == 0 else pong(n - 1)
-        def pong(n):
-            return n if n == 0 else ping(n - 1)
-        print(loop({DEEP}), ping({DEEP}), sys.is_stack_trampoline_active())
-        """)
+    CHAIN = ("import sys\n" + CHAIN_FUNCTIONS
+             + f"print(loop({DEEP}), ping({DEEP}),"
+               f" sys.is_stack_trampoline_active())\n")
 
     def run_perf(self, *args):
         if not sys.platform.startswith("linux"):

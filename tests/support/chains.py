@@ -2,6 +2,7 @@
 functions with big frames."""
 
 import functools
+import inspect
 
 # A tail call replaces its caller's frame once this many tail calls in a
 # row kept theirs (_Py_TAIL_CALL_KEPT_FRAMES in pycore_frame.h).
@@ -22,3 +23,19 @@ def big_frame_function(nlocals):
     ns = {}
     exec(src, ns)
     return ns[f"big{nlocals}"]
+
+
+def loop(n):
+    return n if n == 0 else loop(n - 1)
+
+
+def ping(n):
+    return n if n == 0 else pong(n - 1)
+
+
+def pong(n):
+    return n if n == 0 else ping(n - 1)
+
+
+# Their source, for programs that run in a fresh interpreter.
+CHAIN_FUNCTIONS = "".join(inspect.getsource(f) for f in (loop, ping, pong))
