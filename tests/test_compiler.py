@@ -2,6 +2,8 @@
 
 import dis
 import opcode
+import os
+import re
 import textwrap
 import unittest
 
@@ -79,8 +81,22 @@ class TailPositionTests(unittest.TestCase):
         self.assertNotIn("TAIL_CALL", opnames(code))
 
     def test_inside_for_loop(self):
-        # The loop's iterator is popped after the call: not in tail position.
-        self.assertTail("def f(xs):\n for x in xs:\n  return g(x)", ["CALL"])
+        # The loop's iterator is popped after the call (SWAP 2, POP_TOP):
+        # it goes with the frame.
+        self.assertTail("def f(xs):\n for x in xs:\n  return g(x)",
+                        ["TAIL_CALL"])
+        self.assertTail("""
+            def f(xs):
+                for x in xs:
+                    for y in x:
+                        for z in y:
+                            return g(z, key=1)
+            """, ["TAIL_CALL_KW"])
+
+    def test_swap_not_for_a_loop(self):
+        # Only SWAP 2, POP_TOP pairs: a value used after the call is work.
+        self.assertTail("def f(xs):\n for x in xs:\n  return g(x), x",
+                        ["CALL"])
 
 
 class HandlerTests(unittest.TestCase):
@@ -242,6 +258,55 @@ class OpcodeTests(unittest.TestCase):
         import importlib.util
         number = int.from_bytes(importlib.util.MAGIC_NUMBER[:2], "little")
         self.assertEqual(number, 3599)
+
+
+class DocumentedPositionsTests(unittest.TestCase):
+    """docs/semantics.md shows the tail positions as a Python block whose
+    returns are marked `# tail` or `# not tail`: each mark must be what the
+    compiler does."""
+
+    DOC = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "docs", "semantics.md")
+
+    def block(self):
+        with open(self.DOC, encoding="utf-8") as f:
+            text = f.read()
+        section = text.split("## What is a tail call", 1)[1]
+        return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+    def test_marks_match_the_compiler(self):
+        source = self.block()
+        code = compile(source, "semantics.md", "exec")
+        ops_by_line = {}
+        todo = [code]
+        while todo:
+            co = todo.pop()
+            for instr in dis.get_instructions(co):
+                if instr.opname in TAIL_OPS | CALL_OPS:
+                    ops_by_line.setdefault(instr.positions.lineno,
+                                           set()).add(instr.opname)
+            todo += [c for c in co.co_consts if hasattr(c, "co_code")]
+        marks = 0
+        for lineno, line in enumerate(source.splitlines(), 1):
+            m = re.search(r"# (not tail|tail on the normal path|tail)\b",
+                          line)
+            if not m:
+                continue
+            marks += 1
+            ops = ops_by_line.get(lineno, set())
+            tail = ops & TAIL_OPS
+            with self.subTest(line=line.strip()):
+                self.assertTrue(ops, "no call on the line")
+                if m.group(1) == "tail":
+                    self.assertEqual(ops, tail)
+                elif m.group(1) == "not tail":
+                    self.assertEqual(tail, set())
+                else:
+                    # Compiled twice: a tail call, and an ordinary call
+                    # under the handler.
+                    self.assertTrue(tail)
+                    self.assertTrue(ops - tail)
+        self.assertGreaterEqual(marks, 20)
 
 
 if __name__ == "__main__":

@@ -54,8 +54,8 @@ class AnalyzeTests(unittest.TestCase):
                          (False, "inside an except block"))
         self.assertEqual(got[(12, "gen")], (False, "in a generator"))
         self.assertEqual(got[(15, "coro")], (False, "in a coroutine"))
-        self.assertFalse(got[(19, "inloop")][0])
-        self.assertIn("for loop", got[(19, "inloop")][1])
+        # The loop's iterator is released with the frame.
+        self.assertEqual(got[(19, "inloop")], (True, None))
         self.assertEqual(got[(23, "held")], (False, "inside a with block"))
         tail, reason = got[(29, "final")]
         self.assertTrue(tail)
@@ -72,6 +72,53 @@ class AnalyzeTests(unittest.TestCase):
         self.assertIn(f"{f.name}:2: in loop(): tail call\n", out)
         self.assertIn(f"{f.name}:12: in gen(): not a tail call: "
                       f"in a generator\n", out)
+
+    def test_right_operand_and_both_branches(self):
+        got = tailcall.analyze(textwrap.dedent("""\
+            def f(x):
+                return x and g(x)
+            def h(c):
+                return a(c) if c else (b(c) or k(c))
+            """))
+        self.assertEqual(got, [(2, "f", True, None), (4, "h", True, None),
+                               (4, "h", True, None)])
+
+    def test_address_of_a_local(self):
+        got = tailcall.analyze(textwrap.dedent("""\
+            import ctypes
+            from ctypes import byref
+            def helper(a):
+                return ctypes.string_at(a, 4)
+            def passes_address():
+                buf = ctypes.create_string_buffer(b"ABCD")
+                return helper(ctypes.addressof(buf))
+            def passes_pointer(buf):
+                return helper(byref(buf))
+            def passes_cast():
+                buf = ctypes.create_string_buffer(b"ABCD")
+                return helper(ctypes.cast(buf, ctypes.c_void_p))
+            GLOBAL = ctypes.create_string_buffer(b"ABCD")
+            def passes_global():
+                return helper(ctypes.addressof(GLOBAL))
+            """))
+        reasons = {line: reason for line, _, tail, reason in got if tail}
+        self.assertIsNone(reasons[4])
+        self.assertIn("addressof(buf) passes on the address of a local",
+                      reasons[7])
+        self.assertIn("byref(buf)", reasons[9])
+        self.assertIn("cast(buf)", reasons[12])
+        self.assertIsNone(reasons[15])
+
+    def test_deep_expression(self):
+        # A 3,000-term expression: the walk is not recursive.
+        source = "def f(a):\n    return g(" + " + ".join(["a"] * 3000) + ")\n"
+        self.assertEqual(tailcall.analyze(source), [(2, "f", True, None)])
+        with tempfile.NamedTemporaryFile("w", suffix=".py",
+                                         delete=False) as f:
+            f.write("x = " + " + ".join(["a"] * 3000) + "\n" + SAMPLE)
+        self.addCleanup(os.unlink, f.name)
+        res = script_helper.assert_python_ok("-m", "tailcall", f.name)
+        self.assertIn(f"{f.name}:3: in loop(): tail call\n", res.out.decode())
 
     def test_command_line_bad_file(self):
         res = script_helper.assert_python_failure("-m", "tailcall",
@@ -98,6 +145,26 @@ class TailrecTests(unittest.TestCase):
                       str(cm.exception))
         self.assertEqual(cm.exception.filename, __file__)
         self.assertIn("n * fact(n - 1)", cm.exception.text)
+
+    def test_other_calls_on_the_line(self):
+        # Decided by the call instructions, not by line: abs() shares the
+        # line of the tail call.
+        @tailcall.tailrec
+        def fact(n, acc=1):
+            return acc if n == 0 else fact(n - 1, acc * abs(n))
+        self.assertEqual(fact(5), 120)
+        with self.assertRaises(tailcall.TailCallError) as cm:
+            @tailcall.tailrec
+            def twice(n):
+                return n if n == 0 else twice(twice(n - 1) - 1 + 1)
+        self.assertIn("twice(n - 1)", cm.exception.text)
+
+    def test_for_loop(self):
+        @tailcall.tailrec
+        def walk(items, n):
+            for _ in items:
+                return n if n == 0 else walk(items, n - 1)
+        self.assertEqual(walk("x", 100_000), 0)
 
     def test_rejects_call_in_try(self):
         with self.assertRaises(tailcall.TailCallError):
