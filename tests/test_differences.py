@@ -257,12 +257,21 @@ class ModuleOfCallerTests(unittest.TestCase):
                          chain.__module__)
         self.assertNotEqual(chain.__module__, othermodule.__name__)
 
+    def test_long_chain_enum(self):
+        # Enum's metaclass has a Python __call__: make_enum()'s call of
+        # Enum is a tail call into EnumType.__call__, and _create_() finds
+        # the module of the last kept frame, as namedtuple() does.
+        self.assertEqual(chain(LONG, othermodule.make_enum).__module__,
+                         chain.__module__)
+        self.assertEqual(
+            chain(LONG, othermodule.make_enum_in_module).__module__,
+            othermodule.__name__)
+
     def test_long_chain_through_c(self):
-        # TypeVar (a C type), NewType and Enum (classes: type.__call__ runs
-        # them) are called as CALL calls them: the frame that calls them
+        # TypeVar (a C type) and NewType (a class: type.__call__, C, runs
+        # it) are called as CALL calls them: the frame that calls them
         # stays, and they name the right module however long the chain.
-        for make in (othermodule.make_typevar, othermodule.make_newtype,
-                     othermodule.make_enum):
+        for make in (othermodule.make_typevar, othermodule.make_newtype):
             with self.subTest(make=make.__name__):
                 self.assertEqual(chain(LONG, make).__module__,
                                  othermodule.__name__)

@@ -440,9 +440,10 @@ class ManyArgumentsTests(unittest.TestCase):
 
 
 class RecursionThroughCTests(unittest.TestCase):
-    """A recursion through a callable that is not a Python function is an
-    ordinary recursion, even when the call is in tail position: it ends in
-    RecursionError, never in a crash."""
+    """A recursion through a callable that is not a Python function (nor an
+    object whose call ends in one) is an ordinary recursion, even when the
+    call is in tail position: it ends in RecursionError, never in a
+    crash."""
 
     PRELUDE = """
     import functools, operator, sys
@@ -451,15 +452,6 @@ class RecursionThroughCTests(unittest.TestCase):
     """
 
     CASES = {
-        "call_method": """
-            class C:
-                def __call__(self, n):
-                    return f(n + 1)
-            c = C()
-            def f(n):
-                return c(n)
-            f(0)
-            """,
         "init": """
             class K:
                 def __init__(self, n):
@@ -491,11 +483,6 @@ class RecursionThroughCTests(unittest.TestCase):
                 return list(map(f, [n + 1]))
             f(0)
             """,
-        "partial": """
-            def f(n):
-                return functools.partial(f, n + 1)()
-            f(0)
-            """,
         "property": """
             class A:
                 @property
@@ -518,15 +505,6 @@ class RecursionThroughCTests(unittest.TestCase):
                     return chain(40, f)
             def f():
                 return K()
-            f()
-            """,
-        "chains_in_call_method": """
-            class C:
-                def __call__(self):
-                    return chain(40, f)
-            c = C()
-            def f():
-                return c()
             f()
             """,
     }
@@ -552,6 +530,55 @@ class RecursionThroughCTests(unittest.TestCase):
             with self.assertRaises(RecursionError):
                 f()
             self.assertEqual(countdown(10**5), 0)
+
+
+class RecursionThroughObjectsTests(unittest.TestCase):
+    """A recursion through objects whose call ends in a Python function
+    (__call__, functools.partial) is a chain of tail calls: it runs past
+    any recursion limit, in bounded space (stock raises RecursionError)."""
+
+    PRELUDE = RecursionThroughCTests.PRELUDE + """
+    STEPS = 100_000
+    """
+
+    CASES = {
+        "call_method": """
+            class C:
+                def __call__(self, n):
+                    return n if n == STEPS else f(n + 1)
+            c = C()
+            def f(n):
+                return c(n)
+            print(f(0))
+            """,
+        "partial": """
+            def f(n):
+                return n if n == STEPS else functools.partial(f, n + 1)()
+            print(f(0))
+            """,
+        "chains_in_call_method": """
+            class C:
+                def __call__(self, n):
+                    return n if n == STEPS // 40 else chain(40, lambda: f(n + 1))
+            c = C()
+            def f(n):
+                return c(n)
+            print(f(0))
+            """,
+    }
+
+    def test_recursion_through_objects(self):
+        expected = {"call_method": "100000", "partial": "100000",
+                    "chains_in_call_method": "2500"}
+        for name, case in self.CASES.items():
+            for mode in tail_call_modes():
+                with self.subTest(case=name, mode=mode):
+                    out = run_ok(script(self.PRELUDE, case), *mode)
+                    self.assertEqual(out.strip(), expected[name])
+            with self.subTest(case=name, mode="off"):
+                proc = run_python(script(self.PRELUDE, case),
+                                  "-X", "tailcalls=off")
+                self.assertIn("RecursionError", proc.stderr)
 
 
 class InitTailCallTests(unittest.TestCase):

@@ -36,5 +36,10 @@ def make_enum():
     return enum.Enum("Color", "RED GREEN")
 
 
+def make_enum_in_module():
+    # The remedy for a long chain: name the module.
+    return enum.Enum("Color", "RED GREEN", module=__name__)
+
+
 def caller_name():
     return sys._getframe(1).f_code.co_name
