@@ -78,7 +78,7 @@ $(BUILD)/tco/Makefile: | worktree
 # For the sanitizer build (and harmless for the others): CPython leaks at
 # exit by design, and the build runs the interpreter it builds.
 export ASAN_OPTIONS ?= detect_leaks=0:allocator_may_return_null=1:handle_segv=0
-export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tools/ubsan-suppressions
 
 # Variants of cpython-tco, each in $(BUILD)/tco-VARIANT, and of stock in
 # $(BUILD)/stock-VARIANT (for comparisons), configured with these flags.
