@@ -204,12 +204,12 @@ refleaks-upstream: debug
 	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-debug/python -R 3:3 $(CORE_REFLEAK)
 
 # AddressSanitizer and UndefinedBehaviorSanitizer: our tests, the core list.
-test-asan: asan stock
+test-asan: asan stock debs
 	@$(BUILD)/tco-asan/python tools/run-tests
 	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-asan/python $(CORE_REFLEAK)
 
 # The tier-2 micro-op interpreter (traces stop at tail calls).
-test-jit: jit stock
+test-jit: jit stock debs
 	@$(BUILD)/tco-jit/python tools/run-tests
 
 # Specialization rates at tail sites against stock's call sites (pystats).
