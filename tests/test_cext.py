@@ -30,7 +30,8 @@ import tempfile
 import traceback
 import unittest
 
-from tests.support.chains import KEPT, chain
+from tests.support.chains import (KEPT, chain, is_even, is_odd,
+                                  loop as countdown)
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(TOP, "tests", "support", "cext", "tcoext.c")
@@ -134,19 +135,8 @@ def tearDownModule():
     tcoext = tcoext_limited = build_dir = None
 
 
-# Python code that C calls, and that calls C.
-
-def countdown(n):
-    return n if n == 0 else countdown(n - 1)
-
-
-def is_even(n):
-    return True if n == 0 else is_odd(n - 1)
-
-
-def is_odd(n):
-    return False if n == 0 else is_even(n - 1)
-
+# Python code that C calls, and that calls C (and countdown, is_even and
+# is_odd from tests.support.chains).
 
 def carry(n, x):
     return x if n == 0 else carry(n - 1, x)

@@ -6,25 +6,10 @@ import threading
 import unittest
 from test.support import script_helper
 
-from tests.support.chains import CHAIN_FUNCTIONS
+from tests.support.chains import (CHAIN_FUNCTIONS, is_even, is_odd,
+                                  loop as countdown, make_ring)
 
 DEPTH = 1_000_000
-
-
-def countdown(n):
-    return n if n == 0 else countdown(n - 1)
-
-
-def is_even(n):
-    if n == 0:
-        return True
-    return is_odd(n - 1)
-
-
-def is_odd(n):
-    if n == 0:
-        return False
-    return is_even(n - 1)
 
 
 def accumulate(n, *, acc=0):
@@ -250,24 +235,6 @@ class MemoryTests(unittest.TestCase):
         self.assertLess(large - small, 1024, (small, large))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
-def _make_ring(*sizes):
-    """Functions f0, f1, ... where fi has sizes[i] locals and tail-calls
-    the next one round the ring; f0(n) is 0 after n calls."""
-    src = ""
-    for i, size in enumerate(sizes):
-        nxt = (i + 1) % len(sizes)
-        src += f"def f{i}(n):\n"
-        src += "".join(f"    v{j} = n\n" for j in range(size))
-        src += f"    return n if n == 0 else f{nxt}(n - 1)\n"
-    ns = {}
-    exec(src, ns)
-    return [ns[f"f{i}"] for i in range(len(sizes))]
-
-
 class DataStackChunkTests(unittest.TestCase):
     """Frames live in chunks of the thread's data stack (16 KiB and up).
     A tail call whose callee does not fit in the caller's chunk leaves the
@@ -284,12 +251,16 @@ class DataStackChunkTests(unittest.TestCase):
                 self.assertEqual(descend(d, start), 0)
 
     def test_medium_frames(self):
-        self.run_from_depths(_make_ring(200, 0), range(0, 300, 3), 2_000)
+        self.run_from_depths(make_ring(200, 0), range(0, 300, 3), 2_000)
 
     def test_frames_larger_than_half_a_chunk(self):
         # Two such frames never share a chunk: each tail call between them
         # opens a new chunk and frees the one the caller had alone.
-        self.run_from_depths(_make_ring(1200, 1200, 0), range(0, 60, 7), 2_000)
+        self.run_from_depths(make_ring(1200, 1200, 0), range(0, 60, 7), 2_000)
 
     def test_frames_larger_than_a_chunk(self):
-        self.run_from_depths(_make_ring(2500, 10, 3000), range(0, 20, 3), 300)
+        self.run_from_depths(make_ring(2500, 10, 3000), range(0, 20, 3), 300)
+
+
+if __name__ == "__main__":
+    unittest.main()

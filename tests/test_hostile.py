@@ -20,7 +20,8 @@ import weakref
 from test import support
 
 from tests.support.process import run_ok, run_python, tail_call_modes
-from tests.support.chains import KEPT, big_frame_function, chain
+from tests.support.chains import (KEPT, MAKE_RING, big_frame_function,
+                                  chain, loop as countdown)
 
 try:
     import _testcapi
@@ -47,27 +48,10 @@ def script(*parts):
     return "".join(textwrap.dedent(part) for part in parts)
 
 
-def countdown(n):
-    return n if n == 0 else countdown(n - 1)
-
-
 # Frames live on the thread's data stack, in chunks of 16 KiB and up: a
 # frame of 3000 locals (24 KiB) never fits in the caller's chunk, so every
 # tail call to such a function allocates a new chunk.
-BIG_FRAMES = """
-    import sys
-    def make_ring(*sizes):
-        # f0, f1, ...: fi has sizes[i] locals and tail-calls the next one.
-        src = ""
-        for i, size in enumerate(sizes):
-            nxt = (i + 1) % len(sizes)
-            src += f"def f{i}(n):\\n"
-            src += "".join(f"    v{j} = n\\n" for j in range(size))
-            src += f"    return n if n == 0 else f{nxt}(n - 1)\\n"
-        ns = {}
-        exec(src, ns)
-        return ns["f0"]
-"""
+BIG_FRAMES = "import sys\n" + MAKE_RING
 
 
 @unittest.skipIf(_testcapi is None or not hasattr(_testcapi, "set_nomemory"),
@@ -128,7 +112,7 @@ class AllocationFailureTests(unittest.TestCase):
             assert run(hold) == expected, start
             start += 1
     gc.collect()
-    assert make_ring(3000, 10)(10**4) == 0
+    assert make_ring(3000, 10)[0](10**4) == 0
     print(json.dumps(outcomes))
     """
 
@@ -223,7 +207,7 @@ class FramePushFailureTests(unittest.TestCase):
         # each tail call of the kept frames and at the first replacing one.
         code = script(BIG_FRAMES, self.LIMIT, """
         import gc, json
-        f0 = make_ring(3000, 10, 2500)
+        f0 = make_ring(3000, 10, 2500)[0]
         assert f0(100) == 0
         gc.collect()
         outcomes = {}
@@ -912,6 +896,7 @@ class RecursionLimitTests(unittest.TestCase):
             with self.subTest(options=options):
                 [(result, [(what, d)], lowest)] = self.run_script(
                     runs, *options)
+                self.assertEqual(what, "set")
                 self.assertEqual(result, "RecursionError")
                 self.assertEqual(lowest, 998 - 5)
 

@@ -18,6 +18,7 @@ their dist-packages, STOCK_PYTHON the stock interpreter (`make test-ours`
 sets both).
 """
 
+import contextlib
 import dis
 import json
 import os
@@ -32,6 +33,18 @@ from tests.support.chains import CHAIN_FUNCTIONS, KEPT, loop, ping, pong
 
 DEEP = 100_000
 TIMEOUT = 600
+
+
+@contextlib.contextmanager
+def hooked(setter, getter, hook):
+    """setter(hook) for the block, then the hook that was there before
+    back (a tracer running the tests, as coverage's, stays)."""
+    old = getter()
+    setter(hook)
+    try:
+        yield
+    finally:
+        setter(old)
 
 # A program of self, mutual and branching tail recursion: one argument,
 # the depth.
@@ -326,11 +339,8 @@ class EventBalanceTests(unittest.TestCase):
                     values.append(arg)
             return tracer
         base = depth_of(sys._getframe())
-        sys.settrace(tracer)
-        try:
+        with hooked(sys.settrace, sys.gettrace, tracer):
             self.assertEqual(loop(DEEP), 0)
-        finally:
-            sys.settrace(None)
         self.assertEqual(events, {"call": DEEP + 1, "return": DEEP + 1})
         self.assertLessEqual(deepest[0] - base, KEPT + 2)
         # Replaced frames return None; the last one its value, which the
@@ -344,11 +354,8 @@ class EventBalanceTests(unittest.TestCase):
             if event in events and frame.f_code in (ping.__code__,
                                                     pong.__code__):
                 events[event] += 1
-        sys.setprofile(profiler)
-        try:
+        with hooked(sys.setprofile, sys.getprofile, profiler):
             self.assertEqual(ping(DEEP), 0)
-        finally:
-            sys.setprofile(None)
         self.assertEqual(events, {"call": DEEP + 1, "return": DEEP + 1})
 
     def test_monitoring_return_of_a_replaced_frame(self):
@@ -442,26 +449,27 @@ class EventBalanceTests(unittest.TestCase):
         other = threading.Thread(target=untraced)
         calls = [0]
         def tracer(frame, event, arg):
-            if event == "call":
+            if event == "call" and frame.f_code is loop.__code__:
                 calls[0] += 1
             return tracer
         other.start()
-        sys.settrace(tracer)
-        try:
+        with hooked(sys.settrace, sys.gettrace, tracer):
             results["traced"] = loop(DEEP)
-        finally:
-            sys.settrace(None)
         other.join()
         self.assertEqual(results, {"untraced": 0, "traced": 0})
         self.assertEqual(calls[0], DEEP + 1)
 
     def test_settrace_all_threads_mid_chain(self):
-        started = threading.Event()
+        # The other thread waits deep in its chain until the tracer is set:
+        # each of the DEEP frames that start from then on is seen to start
+        # and to end (at its tail call, or with its value).
+        started, go = threading.Event(), threading.Event()
         results = {}
         def spin():
             def chain(n):
                 if n == DEEP:
                     started.set()
+                    go.wait()
                 return n if n == 0 else chain(n - 1)
             results["spin"] = chain(4 * DEEP)
         events = {"call": 0, "return": 0}
@@ -473,14 +481,13 @@ class EventBalanceTests(unittest.TestCase):
             return tracer
         t = threading.Thread(target=spin)
         t.start()
-        started.wait()
-        threading.settrace_all_threads(tracer)
-        try:
+        self.assertTrue(started.wait(TIMEOUT))
+        with hooked(threading.settrace_all_threads, threading.gettrace,
+                    tracer):
+            go.set()
             t.join()
-        finally:
-            threading.settrace_all_threads(None)
         self.assertEqual(results, {"spin": 0})
-        self.assertLessEqual(events["call"], events["return"])
+        self.assertEqual(events, {"call": DEEP, "return": DEEP})
 
     def test_callback_error_at_a_tail_return(self):
         # A PY_RETURN callback that raises at a replaced frame: the error

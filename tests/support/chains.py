@@ -1,5 +1,5 @@
 """Helpers shared by the tests: the kept window, a chain of tail calls,
-functions with big frames."""
+functions with big frames, tail-recursive functions."""
 
 import functools
 import inspect
@@ -14,15 +14,24 @@ def chain(n, then):
     return then() if n == 0 else chain(n - 1, then)
 
 
+def make_ring(*sizes):
+    """Functions f0, f1, ...: fi has sizes[i] locals and tail-calls the
+    next one round the ring; each fi(n) is 0 after n calls."""
+    src = ""
+    for i, size in enumerate(sizes):
+        nxt = (i + 1) % len(sizes)
+        src += f"def f{i}(n):\n"
+        src += "".join(f"    v{j} = n\n" for j in range(size))
+        src += f"    return n if n == 0 else f{nxt}(n - 1)\n"
+    ns = {}
+    exec(src, ns)
+    return [ns[f"f{i}"] for i in range(len(sizes))]
+
+
 @functools.cache
 def big_frame_function(nlocals):
     """f(n): a tail-recursive countdown whose frame has nlocals locals."""
-    src = (f"def big{nlocals}(n):\n"
-           + "".join(f"    v{j} = n\n" for j in range(nlocals))
-           + f"    return n if n == 0 else big{nlocals}(n - 1)\n")
-    ns = {}
-    exec(src, ns)
-    return ns[f"big{nlocals}"]
+    return make_ring(nlocals)[0]
 
 
 def loop(n):
@@ -37,5 +46,14 @@ def pong(n):
     return n if n == 0 else ping(n - 1)
 
 
+def is_even(n):
+    return True if n == 0 else is_odd(n - 1)
+
+
+def is_odd(n):
+    return False if n == 0 else is_even(n - 1)
+
+
 # Their source, for programs that run in a fresh interpreter.
 CHAIN_FUNCTIONS = "".join(inspect.getsource(f) for f in (loop, ping, pong))
+MAKE_RING = inspect.getsource(make_ring)
