@@ -230,15 +230,9 @@ class FormatAsStockTests(unittest.TestCase):
     ''')
 
     def test_same_as_stock(self):
-        import json, os, subprocess
-        stock = os.environ.get("STOCK_PYTHON")
-        if not stock:
-            raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
-                               "CPython 3.13.5 (`make test-ours` sets it)")
-        want = subprocess.run([stock, "-I", "-c", self.STACKS],
-                              capture_output=True, text=True, check=True)
-        got = subprocess.run([sys.executable, "-I", "-c", self.STACKS],
-                             capture_output=True, text=True, check=True)
-        self.assertEqual(json.loads(got.stdout), json.loads(want.stdout))
+        import json
+        from tests.support.process import run_ok, stock_python
+        want = json.loads(run_ok(self.STACKS, python=stock_python()))
+        self.assertEqual(json.loads(run_ok(self.STACKS)), want)
         # The first stack is the case a rewritten loop got wrong.
-        self.assertEqual(len(json.loads(want.stdout)[0]), 6)
+        self.assertEqual(len(want[0]), 6)

@@ -6,16 +6,13 @@ fails exactly as stock does, and stays an ordinary call with
 -X tailcalls=off."""
 
 import dis
-import functools
 import gc
-import os
-import subprocess
 import sys
 import textwrap
 import unittest
 
 from tests.support.chains import KEPT
-from tests.support.process import run_ok, run_python
+from tests.support.process import run_ok, run_python, stock_python
 
 DEPTH = 1_000_000
 
@@ -296,26 +293,15 @@ class AsStockTests(unittest.TestCase):
     """Argument binding and its errors, as stock gives them."""
 
     def test_errors_as_stock(self):
-        stock = os.environ.get("STOCK_PYTHON")
-        if not stock:
-            self.fail("STOCK_PYTHON is not set (make test-ours sets it)")
         ours = run_ok(ERRORS)
-        theirs = subprocess.run([stock, "-I", "-c", ERRORS],
-                                capture_output=True, text=True, check=True)
-        self.assertEqual(ours, theirs.stdout)
+        self.assertEqual(ours, run_ok(ERRORS, python=stock_python()))
         self.assertIn("got multiple values for argument 'acc'", ours)
 
     def test_results_match_stock_shallow(self):
-        stock = os.environ.get("STOCK_PYTHON")
-        if not stock:
-            self.fail("STOCK_PYTHON is not set (make test-ours sets it)")
         code = f"CASES = {CASES!r}\n" + SHAPES + (
             "for call, _ in CASES.values():"
             " print(repr(eval(call.format(n=50))))")
-        ours = run_ok(code)
-        theirs = subprocess.run([stock, "-I", "-c", code],
-                                capture_output=True, text=True, check=True)
-        self.assertEqual(ours, theirs.stdout)
+        self.assertEqual(run_ok(code), run_ok(code, python=stock_python()))
 
 
 class OrdinaryCallablesTests(unittest.TestCase):

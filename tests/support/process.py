@@ -2,17 +2,27 @@
 acceptable outcome, so no fatal error and no death by signal."""
 
 import functools
+import os
 import subprocess
 import sys
 import textwrap
 
 
-def run_python(code, *options, args=(), timeout=60):
-    """Run code (dedented) in a fresh isolated interpreter with
-    faulthandler on; return the finished process.  Raise AssertionError if
-    it crashed."""
+def stock_python():
+    """The stock CPython 3.13.5 that our tooling built (STOCK_PYTHON)."""
+    stock = os.environ.get("STOCK_PYTHON")
+    if not stock:
+        raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
+                           "CPython 3.13.5 (`make test-ours` sets it)")
+    return stock
+
+
+def run_python(code, *options, args=(), timeout=60, python=sys.executable):
+    """Run code (dedented) in a fresh isolated interpreter (this one, or
+    python) with faulthandler on; return the finished process.  Raise
+    AssertionError if it crashed."""
     proc = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-I", *options, "-c",
+        [python, "-X", "faulthandler", "-I", *options, "-c",
          textwrap.dedent(code), *args],
         capture_output=True, text=True, timeout=timeout)
     if "Fatal Python error" in proc.stderr or proc.returncode < 0:
@@ -21,9 +31,10 @@ def run_python(code, *options, args=(), timeout=60):
     return proc
 
 
-def run_ok(code, *options, args=(), timeout=60):
+def run_ok(code, *options, args=(), timeout=60, python=sys.executable):
     """run_python(), which must exit with status 0; return its stdout."""
-    proc = run_python(code, *options, args=args, timeout=timeout)
+    proc = run_python(code, *options, args=args, timeout=timeout,
+                      python=python)
     if proc.returncode != 0:
         raise AssertionError(f"exit code {proc.returncode}:\n"
                              f"{proc.stderr[-3000:]}")
