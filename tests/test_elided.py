@@ -38,13 +38,11 @@ class ElidedFramesTests(unittest.TestCase):
         summary = traceback.extract_tb(e.__traceback__)
         self.assertEqual([f.elided_count for f in summary],
                          [0] * (KEPT + 1) + [101 - KEPT])
-        tb = e.__traceback__
-        while tb.tb_next:
-            tb = tb.tb_next
-        self.assertEqual(tb.tb_frame.f_elided_count, 101 - KEPT)
+        *_, (innermost, _) = traceback.walk_tb(e.__traceback__)
+        self.assertEqual(innermost.f_elided_count, 101 - KEPT)
         self.assertEqual(sys._getframe().f_elided_count, 0)
         with self.assertRaises(AttributeError):
-            tb.tb_frame.f_elided_count = 0
+            innermost.f_elided_count = 0
 
     def test_short_chain_has_no_marker(self):
         text = "".join(traceback.format_exception(error_of(5)))
@@ -141,10 +139,7 @@ class ShadowFramesTests(unittest.TestCase):
     def test_frame_attribute(self):
         out = self.run_debug("""
             e = catch(300)
-            tb = e.__traceback__
-            while tb.tb_next:
-                tb = tb.tb_next
-            f = tb.tb_frame
+            *_, (f, _) = traceback.walk_tb(e.__traceback__)
             print(f.f_elided_count, len(f.f_elided_frames))
             code, line = f.f_elided_frames[-1]
             print(code is pong.__code__, line)
@@ -186,10 +181,8 @@ class ShadowFramesTests(unittest.TestCase):
 
     def test_off_by_default(self):
         e = error_of(100)
-        tb = e.__traceback__
-        while tb.tb_next:
-            tb = tb.tb_next
-        self.assertEqual(tb.tb_frame.f_elided_frames, ())
+        *_, (innermost, _) = traceback.walk_tb(e.__traceback__)
+        self.assertEqual(innermost.f_elided_frames, ())
         self.assertIsNone(traceback.extract_tb(e.__traceback__)[-1]
                           .elided_frames)
 

@@ -175,12 +175,10 @@ class FramePushFailureTests(unittest.TestCase):
                     chain(depth, huge, depth)
                 except MemoryError as e:
                     last = traceback.extract_tb(e.__traceback__)[-1]
-                    tb = e.__traceback__
-                    while tb.tb_next:
-                        tb = tb.tb_next
+                    *_, (innermost, _) = traceback.walk_tb(e.__traceback__)
                     seen.append([depth, last.name, last.line,
-                                 tb.tb_frame.f_locals["n"],
-                                 tb.tb_frame.f_elided_count])
+                                 innermost.f_locals["n"],
+                                 innermost.f_elided_count])
                 else:
                     seen.append([depth, "no error"])
                 assert chain(depth, tiny, depth) == depth
@@ -206,7 +204,7 @@ class FramePushFailureTests(unittest.TestCase):
         # the chain's needs, so that allocating a chunk fails in turn at
         # each tail call of the kept frames and at the first replacing one.
         code = script(BIG_FRAMES, self.LIMIT, """
-        import gc, json
+        import gc, json, traceback
         f0 = make_ring(3000, 10, 2500)[0]
         assert f0(100) == 0
         gc.collect()
@@ -218,12 +216,10 @@ class FramePushFailureTests(unittest.TestCase):
                 r = f0(100)
             except MemoryError as e:
                 r = "MemoryError"
-                tb = e.__traceback__
-                while tb.tb_next:
-                    tb = tb.tb_next
-                if tb.tb_frame.f_code.co_name != "<module>":
+                *_, (innermost, _) = traceback.walk_tb(e.__traceback__)
+                if innermost.f_code.co_name != "<module>":
                     # A tail call failed: kept (0) or replacing (> 0).
-                    failed_at.add(min(tb.tb_frame.f_elided_count, 1))
+                    failed_at.add(min(innermost.f_elided_count, 1))
             finally:
                 unlimit()
             outcomes[str(r)] = outcomes.get(str(r), 0) + 1
@@ -1059,7 +1055,7 @@ class SubinterpreterTests(unittest.TestCase):
         interp = _interpreters.create()
         try:
             err = _interpreters.run_string(interp, f'''if 1:
-                import os, sys
+                import os, sys, traceback
                 def loop(n):
                     return n if n == 0 else loop(n - 1)
                 def boom(n):
@@ -1069,10 +1065,8 @@ class SubinterpreterTests(unittest.TestCase):
                 try:
                     boom(10_000)
                 except ValueError as e:
-                    tb = e.__traceback__
-                    while tb.tb_next:
-                        tb = tb.tb_next
-                    tail_calls = tb.tb_frame.f_elided_count
+                    *_, (innermost, _) = traceback.walk_tb(e.__traceback__)
+                    tail_calls = innermost.f_elided_count
                 os.write({w}, f"{{loop(10**6)}} {{tail_calls}}".encode())
                 ''')
             assert err is None, err
