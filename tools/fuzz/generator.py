@@ -201,7 +201,7 @@ class Gen:
              "args": 1.5, "ccallee": 1.5, "cmed": 1, "decorator": 1,
              "trace": 1, "with": 1, "state": 1, "frames": 1.5,
              "finalizer": 1, "dunder": 1.5, "rebind": 1, "threads": 0.5,
-             "selfrec": 2}
+             "selfrec": 2, "loops": 1.5, "callables": 1.5}
     ENDINGS = {"none": 45, "unguarded": 20, "boom": 15, "exit": 10,
                "badcall": 10}
 
@@ -1820,6 +1820,97 @@ class Gen:
             """, u=u, K1=k1, K2=k2, K3=k3, CHAIN="@@CHAIN@@", LAST=nvars - 1,
                  DEPTHS=repr(self.depths())).replace(
                      "@@CHAIN@@", "\n".join(chain))
+
+    def unit_loops(self, u):
+        """Returns from inside for loops (over lists, ranges, iterators and
+        generators whose finally blocks run when they are released) and
+        nested loops.  A tail call releases the loops' iterators with the
+        frame: only order-insensitive summaries of the finalizers are
+        printed."""
+        return T("""
+            FIN_$u = []
+
+            class Items_$u:
+                def __init__(self, n):
+                    self.n = n
+
+                def __iter__(self):
+                    return iter(range(self.n % 4))
+
+            def gen_$u(n):
+                try:
+                    yield from range(n % 4)
+                finally:
+                    FIN_$u.append(n)
+
+            def walk_$u(n, acc):
+                if n <= 0:
+                    return acc
+                for i in $ITER:
+                    if i == $PICK:
+                        return walk_$u($STEP, $OP)
+                return walk_$u(n - 1, acc + 1)
+
+            def nest_$u(n, acc):
+                for a in [[n], [n + 1, n]]:
+                    for b in $INNER:
+                        return acc if n <= 0 else nest_$u(n - 1, acc + b)
+
+            def run_$u():
+                print('walk', walk_$u($D1, 0))
+                print('nest', nest_$u($D2, 0))
+                gc.collect()
+                print('fins', len(FIN_$u), sum(FIN_$u) % 100003)
+                FIN_$u.clear()
+            """, u=u, STEP=self.step(), OP=self.pick(OPS),
+                 PICK=self.pick([0, 1, 2, 3]),
+                 ITER=self.pick(["range(3)", "[0, 1, 2]", f"gen_{u}(n)",
+                                 f"Items_{u}(n)", "(x for x in range(3))",
+                                 f"iter(gen_{u}(n))", "reversed([2, 1, 0])"]),
+                 INNER=self.pick(["a", "iter(a)", f"gen_{u}(b0) "
+                                  f"if (b0 := len(a)) else a", "a[::-1]"]),
+                 D1=self.depth(), D2=self.depth())
+
+    def unit_callables(self, u):
+        """Chains of calls through objects whose call ends in a Python
+        function: instances with a Python __call__, functools.partial
+        (nested, subclassed, with keywords), staticmethod objects, bound
+        methods of these; sometimes one that rejects its arguments."""
+        items = [f"Call_{u}()", f"functools.partial(f_{u}, k={{K}})",
+                 f"functools.partial(functools.partial(f_{u}), k={{K}})",
+                 f"Sub_{u}(f_{u}, k={{K}})", f"staticmethod(f_{u})", f"f_{u}",
+                 f"functools.partial(Call_{u}())",
+                 f"staticmethod(functools.partial(f_{u}, k={{K}}))",
+                 f"types.MethodType(Bound_{u}.step, Bound_{u}())"]
+        if self.chance(0.1):
+            items.append(self.pick([f"functools.partial(f_{u}, x=1)",
+                                    f"functools.partial(f_{u}, 1, 2, 3)",
+                                    f"functools.partial(f_{u}, **{{{{1: 2}}}})",
+                                    "len", f"Call_{u}"]))
+        ring = [self.pick(items).format(K=self.r.randint(0, 9))
+                for _ in range(self.r.randint(1, 4))]
+        return T("""
+            def f_$u(n, acc, k=0):
+                return acc if n <= 0 else RING_$u[n % len(RING_$u)](n - 1, $OP + k)
+
+            class Call_$u:
+                def __call__(self, n, acc):
+                    return acc if n <= 0 else RING_$u[n % len(RING_$u)](n - 1, $OP)
+
+            class Sub_$u(functools.partial):
+                pass
+
+            class Bound_$u:
+                def step(self, n, acc):
+                    return f_$u(n, acc, 1)
+
+            RING_$u = [$RING]
+
+            def run_$u():
+                print('ring', RING_$u[0]($D, 0))
+                print('kw', RING_$u[-1](n=$D2, acc=1))
+            """, u=u, OP=self.pick(OPS), RING=", ".join(ring),
+                 D=self.depth(600), D2=self.depth(600))
 
     def unit_state(self, u):
         """A state machine: states are functions, dispatched through a
