@@ -12,6 +12,7 @@ import hashlib
 import lzma
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import urllib.request
@@ -68,8 +69,7 @@ def fetch(url, dest):
     try:
         with urllib.request.urlopen(url, timeout=120) as r, \
                 open(tmp, "wb") as out:
-            while chunk := r.read(1 << 20):
-                out.write(chunk)
+            shutil.copyfileobj(r, out)
         os.replace(tmp, dest)
     finally:
         if os.path.exists(tmp):

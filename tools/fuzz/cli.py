@@ -50,20 +50,21 @@ class Fuzzer:
 
     def one(self, index):
         """Generate, run and compare program `index`; on a divergence,
-        confirm, minimize and save it.  Returns (index, key, message)."""
+        confirm, minimize and save it.  Returns (key, message, seconds of
+        the slower run)."""
         seed = self.args.seed
         src = generate(seed, index)
         name = f"p{index}"
         stock, tco = self.pair(src, name)
         key = compare(stock, tco)
         if key is None:
-            return index, None, None, max(stock.secs, tco.secs)
+            return None, None, max(stock.secs, tco.secs)
         again = compare(*self.pair(src, name))
         note = "" if again == key else f" (second run: {again})"
         final, before = src, None
         if not self.args.no_minimize and again == key:
             limit = max(5.0, 3 * max(stock.secs, tco.secs))
-            if key.startswith("timeout"):
+            if category(key) == "timeout":
                 limit = self.args.timeout
 
             def still(candidate):
@@ -78,12 +79,12 @@ class Fuzzer:
                 before = (stock, tco)
                 stock, tco = self.pair(final, name + "m", limit)
                 if compare(stock, tco) != key:
-                    final, before = src, None
-                    stock, tco = self.pair(src, name)
+                    # The minimized program does not confirm: the original.
+                    (stock, tco), final, before = before, src, None
         path = save_case(self.args.save_dir, seed, index, key, final,
                          stock, tco, before, note)
         rel = os.path.relpath(path)
-        return index, key, f"{seed}:{index} {key}{note} -> {rel}", \
+        return key, f"{seed}:{index} {key}{note} -> {rel}", \
             max(stock.secs, tco.secs)
 
     def run(self):
@@ -110,7 +111,7 @@ class Fuzzer:
                 finished, pending = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED)
                 for fut in finished:
-                    index, key, message, secs = fut.result()
+                    key, message, secs = fut.result()
                     done += 1
                     slowest = max(slowest, secs)
                     if key is not None:

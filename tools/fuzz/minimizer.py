@@ -36,7 +36,7 @@ class Minimizer:
         self.still = still
         self.deadline = deadline
         self.cache = {}
-        self.tests = 0
+        self.current = None
 
     def test(self, tree):
         if time.monotonic() > self.deadline:
@@ -49,7 +49,6 @@ class Minimizer:
         if src == self.current:
             return False
         if src not in self.cache:
-            self.tests += 1
             self.cache[src] = self.still(src)
         if self.cache[src]:
             self.current = src
