@@ -99,7 +99,7 @@ $(BUILD)/stock-%/Makefile: | $(BUILD)/src-stock/configure
 # make DIR TARGET: make TARGET in the configured tree $(BUILD)/DIR, quietly,
 # its output kept in $(BUILD)/DIR/TARGET.log (make.log for the build).
 define make-in
-	@$(MAKE) -s -C $(BUILD)/$(1) $(if $(2),$(2),-j$(JOBS)) >$(BUILD)/$(1)/$(or $(2),make).log 2>&1 \
+	@$(MAKE) -s -C $(BUILD)/$(1) $(or $(2),-j$(JOBS)) >$(BUILD)/$(1)/$(or $(2),make).log 2>&1 \
 	    || { tail -40 $(BUILD)/$(1)/$(or $(2),make).log; exit 1; }
 endef
 
@@ -121,10 +121,16 @@ debug: worktree build-tco-debug
 asan: worktree build-tco-asan
 jit: worktree build-tco-jit
 
+# A file that holds VALUE, rewritten (and so newer than what depends on
+# it) only when VALUE changes: $(call stamp,VALUE) in a FORCE rule.
+define stamp
+	@mkdir -p $(dir $@) && echo '$(1)' | cmp -s - $@ || echo '$(1)' >$@
+endef
+
 # Installation: a build configured for PREFIX, so that the interpreter and
 # its sysconfig know where they live; reconfigured when PREFIX changes.
 $(BUILD)/tco-install.prefix: FORCE
-	@mkdir -p $(BUILD) && echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+	$(call stamp,$(PREFIX))
 
 $(BUILD)/tco-install/Makefile: $(BUILD)/tco-install.prefix | worktree
 	rm -rf $(BUILD)/tco-install
@@ -167,7 +173,11 @@ TOOL_DEBS := python3-coverage python3-pytest python3-pluggy python3-iniconfig \
     python3-packaging
 export TOOLS_SITE := $(CURDIR)/$(BUILD)/debs/usr/lib/python3/dist-packages
 
-$(BUILD)/debs/VERSIONS:
+# Fetched again when the list changes.
+$(BUILD)/debs.list: FORCE
+	$(call stamp,$(TOOL_DEBS))
+
+$(BUILD)/debs/VERSIONS: $(BUILD)/debs.list
 	@$(HOST_PYTHON) tools/fetch-debs trixie $(BUILD)/debs $(TOOL_DEBS)
 
 debs: $(BUILD)/debs/VERSIONS
@@ -191,13 +201,11 @@ CORE_REFLEAK := test_call test_exceptions test_sys test_traceback test_dis \
 # Random tail-call programs, stock against cpython-tco (docs/fuzzing.md): a
 # quick batch with a fixed seed for CI, and a long run.
 FUZZ_SEED ?= 1
-fuzz-quick: tco stock
+FUZZ_COUNT_fuzz-quick := 400
+FUZZ_COUNT_fuzz-long := 100000
+fuzz-quick fuzz-long: tco stock
 	@$(HOST_PYTHON) tools/fuzz --stock $(STOCK) --tco $(TCO) --seed $(FUZZ_SEED) \
-	    --count 400 --quiet --save-dir $(BUILD)/fuzz-divergences
-
-fuzz-long: tco stock
-	@$(HOST_PYTHON) tools/fuzz --stock $(STOCK) --tco $(TCO) --seed $(FUZZ_SEED) \
-	    --count 100000 --quiet --save-dir $(BUILD)/fuzz-divergences
+	    --count $(FUZZ_COUNT_$@) --quiet --save-dir $(BUILD)/fuzz-divergences
 
 # Refleaks of CPython's tests closest to what the patches change.
 refleaks-upstream: debug
