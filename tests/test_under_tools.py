@@ -30,6 +30,7 @@ import threading
 import unittest
 
 from tests.support.chains import CHAIN_FUNCTIONS, KEPT, loop, ping, pong
+from tests.support.process import run_ok, stock_python
 
 DEEP = 100_000
 TIMEOUT = 600
@@ -374,11 +375,40 @@ class EventBalanceTests(unittest.TestCase):
         mon.set_events(self.TOOL, 0)
         self.assertEqual(len(starts), len(returns))
         self.assertEqual(len(starts), DEEP + 1)
-        (tail_offset,) = [i.offset for i in dis.get_instructions(loop)
-                          if i.opname.startswith("TAIL_CALL")]
+        # A replaced frame returns at the RETURN_VALUE after its TAIL_CALL,
+        # where stock's frame returns the call's result.
+        code = list(dis.get_instructions(loop))
+        (after_tail,) = [code[k + 1] for k, i in enumerate(code)
+                         if i.opname.startswith("TAIL_CALL")]
+        self.assertEqual(after_tail.opname, "RETURN_VALUE")
         replaced = [r for r in returns if r[1] is mon.MISSING]
         self.assertEqual(len(replaced), DEEP - KEPT)
-        self.assertEqual({offset for offset, _ in replaced}, {tail_offset})
+        self.assertEqual({offset for offset, _ in replaced},
+                         {after_tail.offset})
+
+    def test_disable_at_a_tail_return(self):
+        # A PY_RETURN callback that returns DISABLE turns the event off at
+        # the RETURN_VALUE it came from, replaced frames included: the
+        # same (function, offset) events as on stock, once each.
+        code = CHAIN_FUNCTIONS + textwrap.dedent(f"""
+            import sys
+            mon = sys.monitoring
+            seen = []
+            def end(code, offset, value):
+                if code.co_name in ("ping", "pong"):
+                    seen.append((code.co_name, offset))
+                return mon.DISABLE
+            mon.use_tool_id({self.TOOL}, "test")
+            mon.register_callback({self.TOOL}, mon.events.PY_RETURN, end)
+            mon.set_events({self.TOOL}, mon.events.PY_RETURN)
+            ping(500)                   # past the kept window; stock's limit
+            print(sorted(seen))
+            """)
+        ours = run_ok(code)
+        self.assertEqual(ours, run_ok(code, python=stock_python()))
+        # ping's two returns and pong's tail call (500 is even: the chain
+        # ends in ping).
+        self.assertEqual(len(eval(ours)), 3)
 
     def test_line_events_keep_tail_calls_specialized(self):
         # A monitored tail site neither loses its tail call nor falls into
