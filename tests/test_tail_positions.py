@@ -163,6 +163,36 @@ class DeepShapesTests(unittest.TestCase):
                 self.assertIn("TAIL_CALL_NON_PY_GENERAL", ops)
 
 
+SPECIALIZED = SHAPES + textwrap.dedent("""
+    import dis, types
+    for call, _ in CASES.values():
+        eval(call.format(n=200))        # under stock's recursion limit
+    sites = {}
+    for name, obj in list(globals().items()):
+        for func in [obj, *vars(obj).values()] if isinstance(obj, type) \
+                else [obj]:
+            if isinstance(func, types.FunctionType):
+                sites[func.__qualname__] = [
+                    (i.offset, i.opname.replace("TAIL_", ""))
+                    for i in dis.get_instructions(func, adaptive=True)
+                    if "CALL" in i.opname]
+    print(sorted(sites.items()))
+""")
+
+
+class SpecializedAsStockTests(unittest.TestCase):
+
+    def test_sites_specialize_as_on_stock(self):
+        # Every call site of the shapes, warmed up the same way, takes the
+        # same specialized form as on stock (its tail twin at a tail site):
+        # no site is left unspecialized that stock specializes.
+        code = f"CASES = {CASES!r}\n" + SPECIALIZED
+        ours = run_ok(code)
+        self.assertEqual(ours, run_ok(code, python=stock_python()))
+        self.assertIn("CALL_NON_PY_GENERAL", ours)
+        self.assertIn("CALL_PY_EXACT_ARGS", ours)
+
+
 class CompiledShapesTests(unittest.TestCase):
 
     def test_for_loop_returns_are_tail_calls(self):
