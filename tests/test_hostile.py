@@ -51,7 +51,7 @@ def script(*parts):
 # Frames live on the thread's data stack, in chunks of 16 KiB and up: a
 # frame of 3000 locals (24 KiB) never fits in the caller's chunk, so every
 # tail call to such a function allocates a new chunk.
-BIG_FRAMES = "import sys\n" + MAKE_RING
+BIG_FRAMES = f"import sys\nKEPT = {KEPT}\n" + MAKE_RING
 
 
 @unittest.skipIf(_testcapi is None or not hasattr(_testcapi, "set_nomemory"),
@@ -203,6 +203,12 @@ class FramePushFailureTests(unittest.TestCase):
         # freed all along the chain.  Sweep the address space limit over
         # the chain's needs, so that allocating a chunk fails in turn at
         # each tail call of the kept frames and at the first replacing one.
+        # Under -X tailcalls=on, the first replacing call leaves the chain
+        # in a chunk that every frame of the ring fits from where it
+        # starts, and the later calls bind in place (tail_call_in_place()):
+        # no allocation, so none fails.  The shadow frames of debug mode
+        # take the path that pushes the callee above its caller, and later
+        # replacing calls allocate too.
         code = script(BIG_FRAMES, self.LIMIT, """
         import gc, json, traceback
         f0 = make_ring(3000, 10, 2500)[0]
@@ -218,8 +224,11 @@ class FramePushFailureTests(unittest.TestCase):
                 r = "MemoryError"
                 *_, (innermost, _) = traceback.walk_tb(e.__traceback__)
                 if innermost.f_code.co_name != "<module>":
-                    # A tail call failed: kept (0) or replacing (> 0).
-                    failed_at.add(min(innermost.f_elided_count, 1))
+                    # The tail call of the frame at this depth failed.
+                    depth = 100 - innermost.f_locals["n"]
+                    failed_at.add("kept" if depth < KEPT else
+                                  "first replacing" if depth == KEPT else
+                                  "later replacing")
             finally:
                 unlimit()
             outcomes[str(r)] = outcomes.get(str(r), 0) + 1
@@ -230,7 +239,11 @@ class FramePushFailureTests(unittest.TestCase):
             with self.subTest(mode=mode):
                 outcomes, failed_at = json.loads(run_ok(code, *mode))
                 self.assertEqual(set(outcomes), {"0", "MemoryError"})
-                self.assertEqual(failed_at, [0, 1])
+                if mode == ("-X", "tailcalls=on"):
+                    self.assertEqual(failed_at, ["first replacing", "kept"])
+                else:
+                    self.assertEqual(failed_at, ["first replacing", "kept",
+                                                 "later replacing"])
 
     def test_replaced_frames_release_their_chunks(self):
         # Each frame takes 16 MiB of address space (a chunk of its own).  A

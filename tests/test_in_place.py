@@ -1,5 +1,8 @@
-"""A function that tail-calls itself deep in a chain runs again in its own
-frame (TAIL_CALL_PY_EXACT_ARGS, tail_call_self() in ceval.c): what a frame
+"""A tail call deep in a chain whose callee takes exactly its arguments
+(TAIL_CALL_PY_EXACT_ARGS, TAIL_CALL_BOUND_METHOD_EXACT_ARGS) binds them in
+the running frame's slot, and the callee runs there
+(tail_call_in_place() in ceval.c): a function that tail-calls itself runs
+again in its own frame, and any other callee takes it over.  What a frame
 of its own would give must hold all the same."""
 
 import dis
@@ -75,6 +78,32 @@ def keeps_its_frame(n, frames):
     if n % 1000 == 0:
         frames.append(sys._getframe())  # a frame object: no reuse
     return frames if n == 0 else keeps_its_frame(n - 1, frames)
+
+
+# Functions of different sizes, globals and closures that tail-call each
+# other round a ring.
+RING = """
+def small(n, acc):
+    return acc if n == 0 else big(n - 1, acc + 1)
+
+def big(n, acc):
+    a = b = c = d = e = f = g = h = n
+    return acc if n == 0 else other(n - 1, acc + 1 + (a - h))
+
+def make_closure(step):
+    def closure(n, acc):
+        return acc if n == 0 else small(n - 1, acc + step)
+    return closure
+"""
+
+
+def ring(module_name):
+    """RING's functions, in a module namespace of their own: each call adds
+    1; other() is a closure."""
+    namespace = {"__name__": module_name}
+    exec(RING, namespace)
+    namespace["other"] = namespace["make_closure"](1)
+    return namespace
 
 
 class SelfTailCallTests(unittest.TestCase):
@@ -195,6 +224,141 @@ class SelfTailCallTests(unittest.TestCase):
             """
         out = script_helper.assert_python_ok("-c", code).out.decode()
         self.assertEqual(out.strip(), "interrupted")
+
+
+class OtherCalleeTests(unittest.TestCase):
+    """In place, the callee is another function: its frame takes the
+    caller's slot, with the callee's code, globals and size."""
+
+    def test_ring_of_different_frames_runs_deep(self):
+        ns = ring("ringmod")
+        warm(ns["small"], 100, 0)
+        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(ns["small"]))
+        self.assertEqual(ns["small"](DEPTH * 30, 0), DEPTH * 30)
+
+    def test_callee_sees_its_own_globals(self):
+        a = ring("mod_a")
+        b = ring("mod_b")
+        # small() of a calls big() of b, which calls on within b.
+        a["big"] = b["big"]
+        b["other"] = b["make_closure"](2)
+        warm(a["small"], 100, 0)
+        # Then round b: big() adds 1 and calls b's other(), which adds 2
+        # and calls b's small(), which adds 1 and calls b's big().
+        self.assertEqual(a["small"](3 * 1000 + 1, 0), 3 * 1000 + 1 + 1000)
+
+    def test_memory_is_bounded(self):
+        code = """if 1:
+            import resource
+            def small(n):
+                return n if n == 0 else big(n - 1)
+            def big(n):
+                a = b = c = d = e = f = g = h = i = j = k = l = m = n
+                return n if n == 0 else small(n - 1)
+            small(10**5)
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            small(3 * 10**6)
+            after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            print(after - before)
+            """
+        grew = int(script_helper.assert_python_ok("-c", code).out)
+        self.assertLess(grew, 1024)         # KiB
+
+    def test_finalizer_reassigns_the_callees_code(self):
+        # The callee's code is the frame's before the caller's locals are
+        # released: a finalizer that gives the callee new code does not
+        # pull it from under the call, whose guard saw the old one.
+        def callee(n):
+            return ("old", n)
+
+        def other_code(n):
+            return ("new", n)
+
+        class Swap:
+            def __del__(self):
+                callee.__code__ = other_code.__code__
+
+        def caller(n, make):
+            local = make()          # only this frame holds it
+            return callee(n)
+
+        def start(n, make):
+            return start(n - 1, make) if n else caller(n, make)
+
+        for _ in range(3):
+            start(40, object)
+        self.assertEqual(start(40, Swap), ("old", 0))
+        self.assertEqual(callee(5), ("new", 5))
+
+    def test_finalizers_see_the_caller_gone(self):
+        seen = []
+        bottom = []
+
+        class Witness:
+            def __del__(self):
+                seen.append((sys._getframe(1).f_code.co_name, len(bottom)))
+
+        def first(n):
+            w = Witness()
+            if n == 0:
+                bottom.append(n)
+                return n
+            return second(n - 1)
+
+        def second(n):
+            return n if n == 0 else first(n - 1)
+
+        for _ in range(3):
+            first(40)
+        seen.clear()
+        bottom.clear()
+        first(40)
+        # Each first() past the kept frames released its Witness at its
+        # tail call, before the chain reached the bottom, with the frame
+        # below the replaced one, the last kept frame (a second()), as the
+        # current frame; the others at their return, as on stock.
+        released_early = (40 - KEPT) // 2
+        self.assertEqual(seen[:released_early],
+                         [("second", 0)] * released_early)
+        self.assertEqual(seen[released_early:-1],
+                         [("second", 1)] * (20 - released_early))
+        self.assertEqual(seen[-1], (self._testMethodName, 1))
+
+    def test_callee_that_does_not_fit_pushes_its_frame(self):
+        # From where the small frame starts, a frame of 5000 locals does
+        # not fit in the chunk: the frame is pushed above and moved down.
+        ns = {}
+        src = "def huge(n):\n" + "".join(
+            f"    v{i} = n\n" for i in range(5000))
+        src += "    return n if n == 0 else tiny(n - 1)\n"
+        src += "def tiny(n):\n    return n if n == 0 else huge(n - 1)\n"
+        exec(src, ns)
+        warm(ns["tiny"], 50)
+        self.assertEqual(ns["tiny"](3000), 0)
+
+
+class PolicyTests(unittest.TestCase):
+    """A tail site whose callee may not take the caller's slot (a generator
+    function) stays specialized: the policy is a branch, not a guard."""
+
+    def test_generator_callee_keeps_the_specialized_form(self):
+        def gen(n):
+            yield n
+
+        def make(n):
+            return gen(n)
+
+        def deep(n):
+            return make(n) if n == 0 else deep(n - 1)
+
+        for _ in range(100):
+            make(1)
+        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(make))
+        # Deep in a chain, too: the generator is made, not a frame replaced.
+        for _ in range(100):
+            self.assertEqual(list(deep(KEPT * 3)), [0])
+        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(make))
+        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(deep))
 
 
 if __name__ == "__main__":
