@@ -1,4 +1,5 @@
-"""(c) Float arithmetic in loops over lists (pyperformance's nbody, smaller)."""
+"""(c) Float arithmetic in loops over lists (pyperformance's nbody,
+smaller)."""
 BODIES = [
     ([4.84, -1.16, -0.10], [0.606, 2.81, -0.02], 0.037),
     ([8.34, 4.12, -0.40], [-1.01, 1.82, 0.008], 0.011),
