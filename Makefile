@@ -32,6 +32,7 @@ DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
         test-jit regrtest pystats fuzz-quick fuzz-long check-prefixes check-all \
+        ft stock-ft test-ft regrtest-ft \
         clean FORCE
 
 all: tco
@@ -86,6 +87,8 @@ FLAGS_debug   := --with-pydebug
 FLAGS_asan    := --with-address-sanitizer --with-undefined-behavior-sanitizer
 FLAGS_jit     := --enable-experimental-jit=interpreter
 FLAGS_pystats := --enable-pystats
+# The free-threaded build (PEP 703): python3.13t.
+FLAGS_ft      := --disable-gil
 
 $(BUILD)/tco-%/Makefile: | worktree
 	$(call configure,tco-$*,src-tco,$(FLAGS_$*))
@@ -120,6 +123,8 @@ tco: deps worktree $(BUILD)/tco/Makefile
 debug: worktree build-tco-debug
 asan: worktree build-tco-asan
 jit: worktree build-tco-jit
+ft: worktree build-tco-ft
+stock-ft: build-stock-ft
 
 # A file that holds VALUE, rewritten (and so newer than what depends on
 # it) only when VALUE changes: $(call stamp,VALUE) in a FORCE rule.
@@ -219,6 +224,19 @@ test-asan: asan stock debs
 # The tier-2 micro-op interpreter (traces stop at tail calls).
 test-jit: jit stock debs
 	@$(BUILD)/tco-jit/python tools/run-tests
+
+# The free-threaded build (make ft, make stock-ft): our tests, compared with
+# stock's free-threaded build (an extension for it is built against its
+# headers), and the core upstream modules.
+FT_STOCK := $(CURDIR)/$(BUILD)/stock-ft/python
+test-ft: ft stock-ft debs
+	@STOCK_PYTHON=$(FT_STOCK) $(BUILD)/tco-ft/python tools/run-tests
+	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-ft/python $(CORE_REFLEAK)
+
+# CPython's whole suite on both free-threaded builds, compared test by test.
+regrtest-ft: ft stock-ft
+	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-ft/python --all --compare \
+	    $(FT_STOCK)
 
 # Specialization rates at tail sites against stock's call sites (pystats).
 pystats: worktree build-stock-pystats build-tco-pystats
