@@ -24,15 +24,19 @@ CC_FOR_BUILD := $(if $(CCACHE),ccache gcc,gcc)
 TCO   := $(BUILD)/tco/python
 STOCK := $(BUILD)/stock/python
 
-# make install: where; the default needs no root.
-PREFIX ?= $(HOME)/.local/cpython-tco
-DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux.tar.gz
+# make install: where; the default needs no root.  FT=1: the free-threaded
+# build (bin/python3.13t), in its own build tree and by default its own
+# prefix and archive.
+FT ?=
+PREFIX ?= $(HOME)/.local/cpython-tco$(if $(FT),-ft)
+DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux$(if $(FT),-freethreaded).tar.gz
+INSTALL_TREE := tco-install$(if $(FT),-ft)
 
 .PHONY: all tco stock debug deps fetch debs demo test test-ours test-upstream \
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
         test-jit regrtest pystats fuzz-quick fuzz-long check-prefixes check-all \
-        ft stock-ft test-ft regrtest-ft \
+        ft stock-ft test-ft regrtest-ft test-tsan \
         clean FORCE
 
 all: tco
@@ -89,6 +93,7 @@ FLAGS_jit     := --enable-experimental-jit=interpreter
 FLAGS_pystats := --enable-pystats
 # The free-threaded build (PEP 703): python3.13t.
 FLAGS_ft      := --disable-gil
+FLAGS_tsan    := --disable-gil --with-thread-sanitizer
 
 $(BUILD)/tco-%/Makefile: | worktree
 	$(call configure,tco-$*,src-tco,$(FLAGS_$*))
@@ -134,28 +139,29 @@ endef
 
 # Installation: a build configured for PREFIX, so that the interpreter and
 # its sysconfig know where they live; reconfigured when PREFIX changes.
-$(BUILD)/tco-install.prefix: FORCE
+$(BUILD)/$(INSTALL_TREE).prefix: FORCE
 	$(call stamp,$(PREFIX))
 
-$(BUILD)/tco-install/Makefile: $(BUILD)/tco-install.prefix | worktree
-	rm -rf $(BUILD)/tco-install
-	$(call configure,tco-install,src-tco,--prefix=$(PREFIX))
+$(BUILD)/$(INSTALL_TREE)/Makefile: $(BUILD)/$(INSTALL_TREE).prefix | worktree
+	rm -rf $(BUILD)/$(INSTALL_TREE)
+	$(call configure,$(INSTALL_TREE),src-tco,--prefix=$(PREFIX) $(if $(FT),$(FLAGS_ft)))
 
-install: deps worktree $(BUILD)/tco-install/Makefile
-	$(call make-in,tco-install)
-	$(call make-in,tco-install,install)
-	@echo "installed $(PREFIX)/bin/python3"
+install: deps worktree $(BUILD)/$(INSTALL_TREE)/Makefile
+	$(call make-in,$(INSTALL_TREE))
+	$(call make-in,$(INSTALL_TREE),install)
+	@echo "installed $(PREFIX)/bin/python3$(if $(FT), (python3.13t))"
 
 # A relocatable archive of the interpreter, unpacked anywhere it runs.
-dist: tco
-	@$(HOST_PYTHON) tools/make-dist $(BUILD)/tco $(DIST)
+dist: $(if $(FT),ft,tco)
+	@$(HOST_PYTHON) tools/make-dist $(BUILD)/tco$(if $(FT),-ft) $(DIST)
 
 # End to end: install, venv, ensurepip, pip; the archive unpacked elsewhere.
+# FT=1: the same for the free-threaded build.
 test-install: stock
-	@$(MAKE) -s install PREFIX=$(CURDIR)/$(BUILD)/test-prefix
-	@$(HOST_PYTHON) tools/check-install $(BUILD)/test-prefix/bin/python3
+	@$(MAKE) -s install PREFIX=$(CURDIR)/$(BUILD)/test-prefix$(if $(FT),-ft) FT=$(FT)
+	@$(HOST_PYTHON) tools/check-install $(BUILD)/test-prefix$(if $(FT),-ft)/bin/python3
 
-test-dist: dist stock
+test-dist: dist $(if $(FT),stock-ft,stock)
 	@$(HOST_PYTHON) tools/check-install --unpack $(DIST) --run-tests
 
 # Regenerating every generated file must change nothing in the work tree.
@@ -168,8 +174,9 @@ demo: tco stock
 test: deps check-patches check-regen tco test-ours refleaks fuzz-quick test-install \
       test-dist test-upstream
 
-# Some of our tests build against or compare with stock CPython.
-export STOCK_PYTHON := $(CURDIR)/$(STOCK)
+# Some of our tests build against or compare with stock CPython (with FT=1,
+# its free-threaded build).
+export STOCK_PYTHON := $(CURDIR)/$(if $(FT),$(BUILD)/stock-ft/python,$(STOCK))
 
 # The third-party tools that tests/test_under_tools.py runs: Debian trixie's
 # packages, fetched and verified (tools/fetch-debs), unpacked in the build
@@ -231,7 +238,17 @@ test-jit: jit stock debs
 FT_STOCK := $(CURDIR)/$(BUILD)/stock-ft/python
 test-ft: ft stock-ft debs
 	@STOCK_PYTHON=$(FT_STOCK) $(BUILD)/tco-ft/python tools/run-tests
+	@$(MAKE) -s test-install test-dist FT=1
 	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-ft/python $(CORE_REFLEAK)
+
+# ThreadSanitizer on the free-threaded build: the tests of threads and of
+# the frames tail calls replace, with upstream's own suppressions for 3.13's
+# free-threaded build (Tools/tsan), which stock's TSan build needs too.
+TSAN_TESTS := test_concurrency test_in_place test_depth test_elided \
+    test_interrupts test_frames test_semantics
+test-tsan: worktree build-tco-tsan stock-ft debs
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/$(BUILD)/src-tco/Tools/tsan/suppressions_free_threading.txt" \
+	    STOCK_PYTHON=$(FT_STOCK) $(BUILD)/tco-tsan/python tools/run-tests $(TSAN_TESTS)
 
 # CPython's whole suite on both free-threaded builds, compared test by test.
 regrtest-ft: ft stock-ft

@@ -13,9 +13,10 @@ import unittest
 import weakref
 from test.support import script_helper
 
-from tests.support.chains import KEPT
+from tests.support.chains import KEPT, SPECIALIZES, form
 
 DEPTH = 10_000
+EXACT_ARGS = form("TAIL_CALL_PY_EXACT_ARGS")
 
 
 def warm(func, *args):
@@ -110,7 +111,7 @@ class SelfTailCallTests(unittest.TestCase):
 
     def test_specializes_and_runs_deep(self):
         warm(count, 100, 0)
-        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(count))
+        self.assertIn(EXACT_ARGS, specialized(count))
         self.assertEqual(count(DEPTH * 100, 0), DEPTH * 100)
 
     def test_each_call_gets_its_own_cells(self):
@@ -127,7 +128,7 @@ class SelfTailCallTests(unittest.TestCase):
         w = Walker()
         warm(w.walk, 50, 0)
         # self.walk(...) loads the method unbound: self is an argument.
-        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(Walker.walk))
+        self.assertIn(EXACT_ARGS, specialized(Walker.walk))
         self.assertEqual(w.walk(DEPTH, 0), DEPTH)
 
     def test_traceback_counts_the_reused_frames(self):
@@ -233,7 +234,7 @@ class OtherCalleeTests(unittest.TestCase):
     def test_ring_of_different_frames_runs_deep(self):
         ns = ring("ringmod")
         warm(ns["small"], 100, 0)
-        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(ns["small"]))
+        self.assertIn(EXACT_ARGS, specialized(ns["small"]))
         self.assertEqual(ns["small"](DEPTH * 30, 0), DEPTH * 30)
 
     def test_callee_sees_its_own_globals(self):
@@ -353,12 +354,12 @@ class PolicyTests(unittest.TestCase):
 
         for _ in range(100):
             make(1)
-        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(make))
+        self.assertIn(EXACT_ARGS, specialized(make))
         # Deep in a chain, too: the generator is made, not a frame replaced.
         for _ in range(100):
             self.assertEqual(list(deep(KEPT * 3)), [0])
-        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(make))
-        self.assertIn("TAIL_CALL_PY_EXACT_ARGS", specialized(deep))
+        self.assertIn(EXACT_ARGS, specialized(make))
+        self.assertIn(EXACT_ARGS, specialized(deep))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import unittest
 
 import _opcode_metadata
 
+from tests.support.chains import form
+
 # The one CALL form without a tail twin: it skips the POP_TOP after it, and
 # a tail site calls list.append through TAIL_CALL_NON_PY_GENERAL.
 NO_TWIN = {"CALL_LIST_APPEND"}
@@ -86,12 +88,12 @@ class FamilyTests(unittest.TestCase):
 
     def test_tail_sites_specialize_into_the_twins(self):
         # Each form of TAIL_CALL's family is reached by one case here.
-        reached = {form for _, form in CASES}
+        reached = {name for _, name in CASES}
         self.assertEqual(reached,
                          set(_opcode_metadata._specializations["TAIL_CALL"]))
-        for expr, form in CASES:
+        for expr, name in CASES:
             with self.subTest(expr):
-                self.assertEqual(tail_site(expr), [form])
+                self.assertEqual(tail_site(expr), [form(name)])
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
 """Helpers shared by the tests: the kept window, a chain of tail calls,
-functions with big frames, tail-recursive functions."""
+functions with big frames, tail-recursive functions, the instructions a
+site specializes to."""
 
 import functools
 import inspect
+import sysconfig
+
+import _opcode_metadata
 
 # A tail call replaces its caller's frame once this many tail calls in a
 # row kept theirs (_Py_TAIL_CALL_KEPT_FRAMES in pycore_frame.h).
@@ -57,3 +61,21 @@ def is_odd(n):
 # Their source, for programs that run in a fresh interpreter.
 CHAIN_FUNCTIONS = "".join(inspect.getsource(f) for f in (loop, ping, pong))
 MAKE_RING = inspect.getsource(make_ring)
+
+
+# The free-threaded build of 3.13 does not specialize (ENABLE_SPECIALIZATION
+# is off with Py_GIL_DISABLED), on stock as here: every site keeps its
+# generic instruction, TAIL_CALL at a tail site.
+SPECIALIZES = not sysconfig.get_config_var("Py_GIL_DISABLED")
+
+
+def form(name):
+    """What a site that specializes to the instruction NAME shows on this
+    build: NAME, or its family's generic instruction where nothing
+    specializes."""
+    if SPECIALIZES:
+        return name
+    for family, members in _opcode_metadata._specializations.items():
+        if name in members:
+            return family
+    return name

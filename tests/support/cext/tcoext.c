@@ -8,13 +8,32 @@
  *                      PyFrame_GetBack, PyFrame_GetCode, ...);
  *   - tcoext_limited:  with -DPy_LIMITED_API=0x030d0000, an .abi3.so module
  *                      that calls Python with PyObject_CallObject and
- *                      PyObject_Vectorcall.
+ *                      PyObject_Vectorcall.  The free-threaded build of
+ *                      3.13 has no stable ABI (Python.h rejects
+ *                      Py_LIMITED_API): there the same module is built with
+ *                      -DTCOEXT_LIMITED against the full API.
  */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <string.h>
+
+/* The free-threaded build: the module keeps no state of its own, so it
+ * runs without the GIL (otherwise importing it would enable the GIL). */
+static PyObject *
+module_ready(PyObject *module)
+{
+#ifdef Py_GIL_DISABLED
+    if (module != NULL &&
+        PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED) < 0)
+    {
+        Py_DECREF(module);
+        return NULL;
+    }
+#endif
+    return module;
+}
 
 /* call_catch(f, *args) -> (result, None, None) if f(*args) returned,
  * (None, PyErr_Occurred(), exception) if it raised: the exception that the
@@ -47,7 +66,7 @@ call_catch_impl(PyObject *result)
     return Py_BuildValue("(ONN)", Py_None, type, exc);
 }
 
-#ifndef Py_LIMITED_API
+#if !defined(Py_LIMITED_API) && !defined(TCOEXT_LIMITED)
 
 /* ---------------------------------------------------------------------- */
 /* The full C API: module tcoext                                          */
@@ -263,10 +282,10 @@ static struct PyModuleDef tcoext_module = {
 PyMODINIT_FUNC
 PyInit_tcoext(void)
 {
-    return PyModule_Create(&tcoext_module);
+    return module_ready(PyModule_Create(&tcoext_module));
 }
 
-#else   /* Py_LIMITED_API */
+#else   /* Py_LIMITED_API or TCOEXT_LIMITED */
 
 /* ---------------------------------------------------------------------- */
 /* The limited API: module tcoext_limited                                 */
@@ -408,7 +427,7 @@ static struct PyModuleDef limited_module = {
 PyMODINIT_FUNC
 PyInit_tcoext_limited(void)
 {
-    return PyModule_Create(&limited_module);
+    return module_ready(PyModule_Create(&limited_module));
 }
 
-#endif  /* Py_LIMITED_API */
+#endif  /* Py_LIMITED_API or TCOEXT_LIMITED */

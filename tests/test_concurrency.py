@@ -1,0 +1,195 @@
+"""Threads that run long tail chains at the same time, while another thread
+looks at them and switches tools on and off.
+
+On the free-threaded build (--disable-gil, `make ft`) the threads truly run
+at once; on the default build they take turns at the GIL's switch
+interval.  Turning sys.settrace() on and off for all threads while they
+run crashes stock 3.13.5's free-threaded build (python/cpython gh-137400,
+a race on the thread states' trace function, fixed after 3.13.5), so
+there the meddler toggles sys.monitoring for all threads and
+sys.settrace() for itself.  Each worker runs, in a loop, a 10^6-deep mutual tail chain, a
+self tail loop and chains through a __call__ object and a
+functools.partial, and checks every result.  Meanwhile a meddler thread
+installs and removes sys.settrace() and a sys.monitoring tool for all
+threads, takes sys._current_frames(), formats the stacks of the workers
+(traceback.format_stack() on their frames, frame objects read from
+another thread), runs gc.collect(), and reads the frames' elided counts
+and, under -X tailcalls=debug, their shadow frames.  Peak memory stays
+bounded: no chain keeps its frames.
+
+Each case runs in a fresh interpreter (test.support.script_helper), with a
+timeout, so that a crash or a deadlock is a failure of that case.
+"""
+
+import json
+import sysconfig
+import unittest
+
+from tests.support.process import run_ok
+
+FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+PROGRAM = r"""
+import functools, gc, json, resource, sys, threading, time, traceback
+
+DEPTH = 10**6
+WORKERS = {workers}
+ALL_THREADS_TRACE = {all_threads_trace}
+ROUNDS = {rounds}
+
+def ping(n):
+    return n if n == 0 else pong(n - 1)
+
+def pong(n):
+    return n if n == 0 else ping(n - 1)
+
+def count(n, acc):
+    return acc if n == 0 else count(n - 1, acc + 1)
+
+class Step:
+    def __call__(self, n):
+        return n if n == 0 else STEP(n - 1)
+
+STEP = Step()
+
+def partial_step(n, tag):
+    return tag if n == 0 else NEXT(n - 1)
+
+NEXT = functools.partial(partial_step, tag="done")
+
+errors = []
+started = threading.Barrier(WORKERS + 1)
+stop = threading.Event()
+runs = [0] * WORKERS
+
+def worker(i):
+    try:
+        started.wait()
+        for _ in range(ROUNDS):
+            assert ping(DEPTH + i) == 0
+            assert count(DEPTH, i) == DEPTH + i
+            assert STEP(DEPTH // 4) == 0
+            assert NEXT(DEPTH // 4) == "done"
+            runs[i] += 1
+    except BaseException as e:
+        errors.append(f"worker {{i}}: {{e!r}}")
+
+events = {{"trace": 0, "monitor": 0, "stacks": 0, "frames": 0}}
+
+def tracer(frame, event, arg):
+    events["trace"] += 1
+    return None
+
+def on_call(code, offset):
+    events["monitor"] += 1
+
+def meddle(ids):
+    mon = sys.monitoring
+    tool = mon.PROFILER_ID
+    started.wait()
+    try:
+        mon.use_tool_id(tool, "meddler")
+        mon.register_callback(tool, mon.events.PY_START, on_call)
+        turn = 0
+        while not stop.is_set():
+            turn += 1
+            if turn % 4 == 0:
+                if ALL_THREADS_TRACE:
+                    threading.settrace_all_threads(tracer)
+                sys.settrace(tracer)
+            elif turn % 4 == 1:
+                if ALL_THREADS_TRACE:
+                    threading.settrace_all_threads(None)
+                sys.settrace(None)
+            elif turn % 4 == 2:
+                mon.set_events(tool, mon.events.PY_START)
+            else:
+                mon.set_events(tool, 0)
+            frames = sys._current_frames()
+            for tid in ids:
+                frame = frames.get(tid)
+                if frame is None:
+                    continue
+                stack = traceback.format_stack(frame)
+                assert stack, "empty stack"
+                events["stacks"] += 1
+                f = frame
+                while f is not None:
+                    assert f.f_elided_count >= 0
+                    if hasattr(f, "f_elided_frames"):
+                        for code, line in f.f_elided_frames:
+                            assert code.co_name in (
+                                "ping", "pong", "count", "__call__",
+                                "partial_step"), code
+                    f = f.f_back
+                    events["frames"] += 1
+            frames = frame = f = None
+            if turn % 8 == 0:
+                gc.collect()
+            time.sleep(0.001)
+    except BaseException as e:
+        errors.append(f"meddler: {{e!r}}")
+    finally:
+        if ALL_THREADS_TRACE:
+            threading.settrace_all_threads(None)
+        sys.settrace(None)
+        mon.set_events(tool, 0)
+        mon.free_tool_id(tool)
+
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
+for t in threads:
+    t.start()
+ids = [t.ident for t in threads]
+meddler = threading.Thread(target=meddle, args=(ids,))
+meddler.start()
+for t in threads:
+    t.join()
+stop.set()
+meddler.join()
+print(json.dumps({{
+    "errors": errors, "runs": runs, "events": events,
+    "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "gil": sys._is_gil_enabled(),
+}}))
+"""
+
+
+def run(workers, rounds, *options):
+    code = PROGRAM.format(workers=workers, rounds=rounds,
+                          all_threads_trace=not FREE_THREADED)
+    # -X gil=0 keeps the GIL off on the free-threaded build even if an
+    # extension asks for it; the default build has no such option.
+    if FREE_THREADED:
+        options = ("-X", "gil=0", *options)
+    return json.loads(run_ok(code, *options, timeout=600))
+
+
+class ConcurrentChainTests(unittest.TestCase):
+
+    def check(self, workers, rounds, *options):
+        result = run(workers, rounds, *options)
+        self.assertEqual(result["errors"], [])
+        self.assertEqual(result["runs"], [rounds] * workers)
+        self.assertEqual(result["gil"], not FREE_THREADED)
+        # The meddler saw the workers' stacks while they ran.
+        self.assertGreater(result["events"]["stacks"], 0)
+        # Stock at depth 10^6 needs about 100 MiB per thread for its
+        # frames; the chains here keep none of theirs.
+        self.assertLess(result["maxrss_kib"], 96 * 1024)
+        return result
+
+    def test_two_threads(self):
+        self.check(2, 3)
+
+    def test_four_threads(self):
+        self.check(4, 2)
+
+    def test_eight_threads(self):
+        self.check(8, 1)
+
+    def test_eight_threads_with_shadow_frames(self):
+        self.check(8, 1, "-X", "tailcalls=debug")
+
+
+if __name__ == "__main__":
+    unittest.main()
