@@ -236,9 +236,11 @@ test-jit: jit stock debs
 # stock's free-threaded build (an extension for it is built against its
 # headers), and the core upstream modules.
 FT_STOCK := $(CURDIR)/$(BUILD)/stock-ft/python
+FT_DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux-freethreaded.tar.gz
 test-ft: ft stock-ft debs
 	@STOCK_PYTHON=$(FT_STOCK) $(BUILD)/tco-ft/python tools/run-tests
-	@$(MAKE) -s test-install test-dist FT=1
+	@$(MAKE) -s test-install dist FT=1
+	@$(HOST_PYTHON) tools/check-install --unpack $(FT_DIST)
 	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-ft/python $(CORE_REFLEAK)
 
 # ThreadSanitizer on the free-threaded build: the tests of threads and of
