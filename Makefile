@@ -172,7 +172,7 @@ demo: tco stock
 	@$(TCO) examples/demo.py $(STOCK)
 
 test: deps check-patches check-regen tco test-ours refleaks fuzz-quick test-install \
-      test-dist test-upstream
+      test-dist test-ft test-upstream
 
 # Some of our tests build against or compare with stock CPython (with FT=1,
 # its free-threaded build).
@@ -270,7 +270,8 @@ regrtest: tco stock
 check-prefixes: worktree
 	@$(HOST_PYTHON) tools/check-prefixes $(BUILD)/src-tco $(BUILD)/prefix
 
-check-all: test refleaks-upstream test-asan test-jit regrtest check-prefixes
+check-all: test refleaks-upstream test-asan test-jit regrtest regrtest-ft \
+    test-tsan check-prefixes
 
 # Which known failures of CPython's suite now pass (tests/upstream-known-failures).
 progressions: tco

@@ -166,6 +166,9 @@ def run(workers, rounds, *options):
 
 class ConcurrentChainTests(unittest.TestCase):
 
+    # Only other processes run here: tools/run-tests -R leaves these out.
+    OTHER_PROCESSES_ONLY = True
+
     def check(self, workers, rounds, *options):
         result = run(workers, rounds, *options)
         self.assertEqual(result["errors"], [])
