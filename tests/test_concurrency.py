@@ -166,7 +166,8 @@ def run(workers, rounds, *options, read_frames=True):
     # extension asks for it; the default build has no such option.
     if FREE_THREADED:
         options = ("-X", "gil=0", *options)
-    return json.loads(run_ok(code, *options, timeout=600))
+    # A sanitizer runs the program several times slower.
+    return json.loads(run_ok(code, *options, timeout=600 * SHADOW_FACTOR))
 
 
 class ConcurrentChainTests(unittest.TestCase):
