@@ -174,20 +174,21 @@ class ConcurrentChainTests(unittest.TestCase):
 
     # Only other processes run here: tools/run-tests -R leaves these out.
     OTHER_PROCESSES_ONLY = True
+    # Whether the meddler reads the workers' frames.
+    READ_FRAMES = True
 
-    def check(self, workers, rounds, *options, read_frames=True):
-        result = run(workers, rounds, *options, read_frames=read_frames)
+    def check(self, workers, rounds, *options):
+        result = run(workers, rounds, *options, read_frames=self.READ_FRAMES)
         self.assertEqual(result["errors"], [])
         self.assertEqual(result["runs"], [rounds] * workers)
         self.assertEqual(result["gil"], not FREE_THREADED)
-        if read_frames:
+        if self.READ_FRAMES:
             # The meddler saw the workers' stacks while they ran.
             self.assertGreater(result["events"]["stacks"], 0)
         # Stock at depth 10^6 needs about 100 MiB per thread for its
         # frames; the chains here keep none of theirs.  A sanitizer's
         # shadow memory counts in the RSS: up to 4 times as much there.
         self.assertLess(result["maxrss_kib"], 96 * 1024 * SHADOW_FACTOR)
-        return result
 
     def test_two_threads(self):
         self.check(2, 3)
@@ -210,17 +211,7 @@ class ChainsUnderToolsTests(ConcurrentChainTests):
     _PyFrame_ClearExceptCode() and take_ownership() for a program that
     reads them while ordinary recursion returns (docs/free-threading.md)."""
 
-    def test_two_threads(self):
-        self.check(2, 3, read_frames=False)
-
-    def test_four_threads(self):
-        self.check(4, 2, read_frames=False)
-
-    def test_eight_threads(self):
-        self.check(8, 1, read_frames=False)
-
-    def test_eight_threads_with_shadow_frames(self):
-        self.check(8, 1, "-X", "tailcalls=debug", read_frames=False)
+    READ_FRAMES = False
 
 
 if __name__ == "__main__":
