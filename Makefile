@@ -15,11 +15,12 @@ endif
 TARBALL := downloads/Python-$(CPYTHON_VERSION).tar.xz
 
 # ccache keyed on paths relative to this checkout, so that a fresh clone at
-# another path (as CI makes) still hits the cache.
-CCACHE := $(shell command -v ccache 2>/dev/null)
+# another path (as CI makes) still hits the cache.  Looked up when a tree is
+# configured, not when make starts: on a fresh machine `make deps` installs
+# ccache first.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
-CC_FOR_BUILD := $(if $(CCACHE),ccache gcc,gcc)
+CC_FOR_BUILD = $(if $(shell command -v ccache 2>/dev/null),ccache gcc,gcc)
 
 TCO   := $(BUILD)/tco/python
 STOCK := $(BUILD)/stock/python
