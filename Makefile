@@ -37,7 +37,8 @@ INSTALL_TREE := tco-install$(if $(FT),-ft)
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
         test-jit regrtest pystats fuzz-quick fuzz-long check-prefixes check-all \
-        ft stock-ft test-ft regrtest-ft test-tsan \
+        ft stock-ft test-ft regrtest-ft test-tsan pyenv-definition test-pyenv \
+        deb test-deb \
         clean FORCE
 
 all: tco
@@ -164,6 +165,37 @@ test-install: stock
 
 test-dist: dist $(if $(FT),stock-ft,stock)
 	@$(HOST_PYTHON) tools/check-install --unpack $(DIST) --run-tests
+
+# pyenv: a python-build definition of cpython-tco (VERSION-tco and its
+# patches) under $(BUILD)/pyenv/definitions, for PYTHON_BUILD_DEFINITIONS;
+# test-pyenv installs it with Debian's pyenv, offline (tools/check-pyenv).
+PYENV_DEFINITIONS := $(BUILD)/pyenv/definitions
+pyenv-definition: $(TARBALL)
+	@$(HOST_PYTHON) tools/pyenv-definition $(TARBALL) $(PYENV_DEFINITIONS) \
+	    "$(CONFIGURE_FLAGS)"
+
+$(BUILD)/pyenv/deb/VERSIONS:
+	@$(HOST_PYTHON) tools/fetch-debs trixie $(BUILD)/pyenv/deb pyenv
+
+test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS
+	@$(HOST_PYTHON) tools/check-pyenv $(BUILD)/pyenv/deb $(PYENV_DEFINITIONS) \
+	    downloads $(BUILD)/pyenv/root
+
+# The Debian package, built by Debian's tools from packaging/debian and the
+# series (tools/make-deb); test-deb: lintian, then install, use and purge
+# in a throwaway Debian root (tools/check-deb).
+DEB := dist/cpython-tco_$(CPYTHON_VERSION)-1_$(shell dpkg --print-architecture).deb
+DEB_TOOLS := dpkg-dev debhelper lintian debootstrap
+$(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
+        $(shell find packaging/debian -type f) tools/make-deb
+	@tools/install-deps $(DEB_TOOLS)
+	@CONFIGURE_FLAGS="$(CONFIGURE_FLAGS)" $(HOST_PYTHON) tools/make-deb \
+	    $(TARBALL) $(BUILD)/deb dist
+
+deb: $(DEB)
+
+test-deb: $(DEB)
+	@$(HOST_PYTHON) tools/check-deb $(DEB) $(BUILD)/deb
 
 # Regenerating every generated file must change nothing in the work tree.
 check-regen: worktree $(BUILD)/tco/Makefile
