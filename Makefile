@@ -177,7 +177,7 @@ pyenv-definition: $(TARBALL)
 $(BUILD)/pyenv/deb/VERSIONS:
 	@$(HOST_PYTHON) tools/fetch-debs trixie $(BUILD)/pyenv/deb pyenv
 
-test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS
+test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS stock
 	@$(HOST_PYTHON) tools/check-pyenv $(BUILD)/pyenv/deb $(PYENV_DEFINITIONS) \
 	    downloads $(BUILD)/pyenv/root
 
@@ -185,7 +185,7 @@ test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS
 # series (tools/make-deb); test-deb: lintian, then install, use and purge
 # in a throwaway Debian root (tools/check-deb).
 DEB := dist/cpython-tco_$(CPYTHON_VERSION)-1_$(shell dpkg --print-architecture).deb
-DEB_TOOLS := dpkg-dev debhelper lintian debootstrap
+DEB_TOOLS := dpkg-dev debhelper lintian debootstrap libexpat1-dev
 $(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
         $(shell find packaging/debian -type f) tools/make-deb
 	@tools/install-deps $(DEB_TOOLS)
@@ -194,7 +194,7 @@ $(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
 
 deb: $(DEB)
 
-test-deb: $(DEB)
+test-deb: $(DEB) stock
 	@$(HOST_PYTHON) tools/check-deb $(DEB) $(BUILD)/deb
 
 # Regenerating every generated file must change nothing in the work tree.
@@ -273,7 +273,7 @@ FT_DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux-freethrea
 test-ft: ft stock-ft debs
 	@STOCK_PYTHON=$(FT_STOCK) $(BUILD)/tco-ft/python tools/run-tests
 	@$(MAKE) -s test-install dist FT=1
-	@$(HOST_PYTHON) tools/check-install --unpack $(FT_DIST)
+	@STOCK_PYTHON=$(FT_STOCK) $(HOST_PYTHON) tools/check-install --unpack $(FT_DIST)
 	@$(HOST_PYTHON) tools/regrtest $(BUILD)/tco-ft/python $(CORE_REFLEAK)
 
 # ThreadSanitizer on the free-threaded build: the tests of threads and of
