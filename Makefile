@@ -205,7 +205,7 @@ demo: tco stock
 	@$(TCO) examples/demo.py $(STOCK)
 
 test: deps check-patches check-regen tco test-ours refleaks fuzz-quick test-install \
-      test-dist test-ft test-upstream
+      test-dist test-pyenv test-deb test-ft test-upstream
 
 # Some of our tests build against or compare with stock CPython (with FT=1,
 # its free-threaded build).
