@@ -177,9 +177,9 @@ pyenv-definition: $(TARBALL)
 $(BUILD)/pyenv/deb/VERSIONS:
 	@$(HOST_PYTHON) tools/fetch-debs trixie $(BUILD)/pyenv/deb pyenv
 
-test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS stock
+test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS tco stock
 	@$(HOST_PYTHON) tools/check-pyenv $(BUILD)/pyenv/deb $(PYENV_DEFINITIONS) \
-	    downloads $(BUILD)/pyenv/root
+	    downloads $(BUILD)/pyenv/root $(TCO)
 
 # The Debian package, built by Debian's tools from packaging/debian and the
 # series (tools/make-deb); test-deb: lintian, then install, use and purge
@@ -194,8 +194,8 @@ $(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
 
 deb: $(DEB)
 
-test-deb: $(DEB) stock
-	@$(HOST_PYTHON) tools/check-deb $(DEB) $(BUILD)/deb
+test-deb: $(DEB) tco stock
+	@$(HOST_PYTHON) tools/check-deb $(DEB) $(BUILD)/deb $(TCO)
 
 # Regenerating every generated file must change nothing in the work tree.
 check-regen: worktree $(BUILD)/tco/Makefile
