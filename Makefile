@@ -1,13 +1,16 @@
 # cpython-tco: CPython 3.13 with proper tail calls.
 # The README explains the targets; the logic lives in tools/.
 
-CPYTHON_VERSION ?= 3.13.5
+# The newest 3.13 release reachable here (docs/rebasing.md moves it); the
+# series' base, the release patches/series applies to as it is.
+DEFAULT_VERSION := 3.13.15
+CPYTHON_VERSION ?= $(DEFAULT_VERSION)
 HOST_PYTHON     ?= /usr/bin/python3
 JOBS            ?= $(shell nproc)
 # The same flags build stock and cpython-tco, so that they compare fairly.
 CONFIGURE_FLAGS ?=
 
-ifeq ($(CPYTHON_VERSION),3.13.5)
+ifeq ($(CPYTHON_VERSION),$(DEFAULT_VERSION))
 BUILD := build
 else
 BUILD := build-$(CPYTHON_VERSION)

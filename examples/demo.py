@@ -53,9 +53,9 @@ def main():
     failures += show("cpython-tco, default recursion limit", sys.executable) != 0
     failures += show("cpython-tco, depth 10,000,000", sys.executable,
                      "10000000") != 0
-    rc = show("stock CPython 3.13.5, same code", stock)
+    rc = show("stock CPython 3.13.15, same code", stock)
     failures += rc == 0          # stock must hit the recursion limit
-    show("stock CPython 3.13.5, recursion limit raised to 10**7", stock,
+    show("stock CPython 3.13.15, recursion limit raised to 10**7", stock,
          prelude="import sys; sys.setrecursionlimit(10**7); ")
     print("The same code: stock CPython pushes a frame per call and needs a")
     print("raised recursion limit and memory growing with the depth;")

@@ -23,7 +23,7 @@ IMPORT = "import pkg.mod as m; print(m.__cached__); print(m.count_down(500))"
 def setUpModule():
     if not STOCK:
         raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
-                           "CPython 3.13.5 (`make test-ours` sets it)")
+                           "CPython 3.13.15 (`make test-ours` sets it)")
 
 
 def run(python, *args, cwd=None):

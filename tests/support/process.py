@@ -9,11 +9,11 @@ import textwrap
 
 
 def stock_python():
-    """The stock CPython 3.13.5 that our tooling built (STOCK_PYTHON)."""
+    """The stock CPython 3.13.15 that our tooling built (STOCK_PYTHON)."""
     stock = os.environ.get("STOCK_PYTHON")
     if not stock:
         raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
-                           "CPython 3.13.5 (`make test-ours` sets it)")
+                           "CPython 3.13.15 (`make test-ours` sets it)")
     return stock
 
 

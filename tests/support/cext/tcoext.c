@@ -1,5 +1,5 @@
 /* A C extension for tests/test_cext.py, built against the headers of
- * *stock* CPython 3.13.5 and imported into cpython-tco: C extensions built
+ * *stock* CPython 3.13.15 and imported into cpython-tco: C extensions built
  * for 3.13 must keep working when the interpreter replaces frames in long
  * chains of tail calls.
  *
