@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from .generator import generate
+from .generator import Gen, generate
 from .minimizer import Minimizer
 from .regressions import save_case
 from .runner import category, compare, error_line, run_program
@@ -53,7 +53,7 @@ class Fuzzer:
         confirm, minimize and save it.  Returns (key, message, seconds of
         the slower run)."""
         seed = self.args.seed
-        src = generate(seed, index)
+        src = generate(seed, index, kinds=self.args.units)
         name = f"p{index}"
         stock, tco = self.pair(src, name)
         key = compare(stock, tco)
@@ -134,6 +134,15 @@ class Fuzzer:
         return 1 if sum(counts.values()) else 0
 
 
+def units(text):
+    kinds = text.split(",")
+    unknown = [k for k in kinds if k not in Gen.UNITS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"no unit {', '.join(unknown)}; the units: {', '.join(Gen.UNITS)}")
+    return kinds
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="python3 tools/fuzz",
@@ -168,6 +177,9 @@ def parse_args(argv):
                    help="save divergences as generated")
     p.add_argument("--quiet", action="store_true",
                    help="print the summary line only")
+    p.add_argument("--units", type=units,
+                   help="only units of these kinds, comma-separated (e.g."
+                        " meddle); all kinds by default")
     p.add_argument("--show", metavar="SEED:N",
                    help="print program N of seed SEED and exit")
     args = p.parse_args(argv)
@@ -193,6 +205,6 @@ def main(argv=None):
         seed, sep, index = args.show.rpartition(":")
         if not sep or not index.isdigit():
             sys.exit("tools/fuzz: --show wants SEED:N")
-        sys.stdout.write(generate(seed, int(index)))
+        sys.stdout.write(generate(seed, int(index), kinds=args.units))
         return 0
     return Fuzzer(args).run()

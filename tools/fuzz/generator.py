@@ -201,15 +201,16 @@ class Gen:
              "args": 1.5, "ccallee": 1.5, "cmed": 1, "decorator": 1,
              "trace": 1, "with": 1, "state": 1, "frames": 1.5,
              "finalizer": 1, "dunder": 1.5, "rebind": 1, "threads": 0.5,
-             "selfrec": 2, "loops": 1.5, "callables": 1.5}
+             "selfrec": 2, "loops": 1.5, "callables": 1.5, "meddle": 1.5}
     ENDINGS = {"none": 45, "unguarded": 20, "boom": 15, "exit": 10,
                "badcall": 10}
 
-    def program(self, seed, index, units=None):
+    def program(self, seed, index, units=None, kinds=None):
         parts = [HEADER.format(seed=seed, index=index)]
         count = units or self.r.randint(3, 6)
+        table = {k: self.UNITS[k] for k in kinds} if kinds else self.UNITS
         for u in range(count):
-            kind = self.weighted(self.UNITS)
+            kind = self.weighted(table)
             parts.append(f"# unit {u}: {kind}")
             parts.append(getattr(self, "unit_" + kind)(u) + "\n")
         ending = self.weighted(self.ENDINGS)
@@ -1912,6 +1913,179 @@ class Gen:
             """, u=u, OP=self.pick(OPS), RING=", ".join(ring),
                  D=self.depth(600), D2=self.depth(600))
 
+    MEDDLE_ACTIONS = ("frame", "locals", "code", "defaults", "kwdefaults",
+                      "gc", "rewire")
+
+    def unit_meddle(self, u):
+        """Python code that runs inside tail calls and meddles with what
+        they act on, without changing what the program computes: tool
+        callbacks (sys.monitoring, settrace, setprofile) that make frame
+        objects, read f_locals, assign an equivalent __code__,
+        __defaults__ or __kwdefaults__ to the functions being called, run
+        gc.collect() or raise; finalizers and weakref callbacks of the
+        locals being released that do the same (but raise); wrappers whose
+        finalizers rewire a partial and a __call__ between two equivalent
+        functions.  When such code runs differs by design (a replaced frame
+        returns to tools at its tail call), so only what the chain returns,
+        or the exception it raised, is printed: a crash, a lost exception
+        or a wrong result is a divergence."""
+        hook = self.pick(["monitor_return", "monitor_call", "monitor_both",
+                          "monitor_both", "trace", "profile", "none"])
+        actions = self.r.sample(self.MEDDLE_ACTIONS, self.r.randint(1, 4))
+        raise_at = self.r.randint(1, 200) if self.chance(0.2) else 0
+        body = []
+        if "frame" in actions:
+            body += ["if len(HELD_$u) > 64:", "    del HELD_$u[:32]",
+                     "HELD_$u.append(sys._getframe(1))"]
+        if "locals" in actions:
+            body += ["for fr in HELD_$u[-3:] + [sys._getframe(1)]:",
+                     "    SEEN_$u[0] += len(fr.f_locals)"]
+        if "code" in actions:
+            body += ["step_$u.__code__ = CODES_$u[k % 2]",
+                     "hop_$u.__code__ = HOPS_$u[k % 2]"]
+        if "defaults" in actions:
+            body += ["step_$u.__defaults__ = (0,) if k % 2 else (0, )[:]",
+                     "hop_$u.__defaults__ = (None,)"]
+        if "kwdefaults" in actions:
+            body += ["step_$u.__kwdefaults__ = {'w': 1}"]
+        if "gc" in actions:
+            body += ["if k % $GC == 0:", "    gc.collect()"]
+        if "rewire" in actions:
+            body += ["INNER_$u.__setstate__((FS_$u[k % 2], (), {}, None))",
+                     "Call_$u.__call__ = CALLS_$u[k % 2]"]
+        hooks = {
+            "monitor_return": ["PY_RETURN"], "monitor_call": ["CALL"],
+            "monitor_both": ["PY_RETURN", "CALL"]}.get(hook, [])
+        params = {"PY_RETURN": "offset, retval",
+                  "CALL": "offset, fn, arg0"}
+        install, remove = "pass", "pass"
+        mon = []
+        if hooks:
+            for e in hooks:
+                mon += [f"def cb_{e.lower()}_{u}(code, {params[e]}):",
+                        f"    if code.co_name in CHAIN_{u}:",
+                        f"        meddle_{u}(True)"]
+            mask = " | ".join(f"mon.events.{e}" for e in hooks)
+            mon += [f"def on_{u}():", "    mon = sys.monitoring",
+                    "    mon.use_tool_id(4, 'meddle')"]
+            mon += [f"    mon.register_callback(4, mon.events.{e}, "
+                    f"cb_{e.lower()}_{u})" for e in hooks]
+            mon += [f"    mon.set_events(4, {mask})", "",
+                    f"def off_{u}():", "    mon = sys.monitoring",
+                    "    mon.set_events(4, 0)", "    mon.free_tool_id(4)"]
+            install, remove = f"on_{u}()", f"off_{u}()"
+        elif hook == "trace":
+            mon = [f"def tracer_{u}(frame, event, arg):",
+                   f"    if frame.f_code.co_name in CHAIN_{u}:",
+                   f"        meddle_{u}(event == 'call')",
+                   f"    return tracer_{u}"]
+            install, remove = f"sys.settrace(tracer_{u})", "sys.settrace(None)"
+        elif hook == "profile":
+            mon = [f"def profiler_{u}(frame, event, arg):",
+                   f"    if frame.f_code.co_name in CHAIN_{u}:",
+                   f"        meddle_{u}(event == 'call')"]
+            install, remove = (f"sys.setprofile(profiler_{u})",
+                               "sys.setprofile(None)")
+        meddle = T("""
+            def meddle_$u(may_raise):
+                COUNT_$u[0] += 1
+                k = COUNT_$u[0]
+                if may_raise:
+                    RAISES_$u[0] += 1
+                    if RAISES_$u[0] == $RAISE_AT:
+                        raise ValueError('meddled')
+            """, u=u, RAISE_AT=raise_at)
+        gc_every = self.r.randint(1, 50)
+        meddle += "\n" + "\n".join(indent([
+            string.Template(line).substitute(u=u, GC=gc_every)
+            for line in body]))
+        return T("""
+            import weakref
+            HELD_$u = []
+            SEEN_$u = [0]
+            COUNT_$u = [0]
+            RAISES_$u = [0]
+            CHAIN_$u = ('step_$u', 'hop_$u', 'fa_$u', 'fb_$u', 'call_a_$u',
+                        'call_b_$u')
+
+            def step_$u(n, acc, k=0, *, w=1):
+                if n <= 0:
+                    return acc
+                junk = Fin_$u(n)
+                ref = weakref.ref(Fin_$u(n), lambda r: meddle_$u(False))
+                if n % 4 == 0:
+                    return hop_$u(n - 1, acc + w, junk)
+                if n % 4 == 1:
+                    return WRAP_$u(n - 1, $OP)
+                if n % 4 == 2:
+                    return Call_$u()(n - 1, acc)
+                return step_$u(n - 1, $OP)
+
+            CODES_$u = [step_$u.__code__, step_$u.__code__.replace()]
+
+            def hop_$u(n, acc, junk, extra=None):
+                return step_$u(n, acc + junk.n % 3)
+
+            HOPS_$u = [hop_$u.__code__, hop_$u.__code__.replace()]
+
+            def fa_$u(n, acc):
+                return step_$u(n, acc + 1)
+
+            def fb_$u(n, acc):
+                return step_$u(n, acc + 1)
+
+            FS_$u = [fa_$u, fb_$u]
+
+            def call_a_$u(self, n, acc):
+                return step_$u(n, acc + 2)
+
+            def call_b_$u(self, n, acc):
+                return step_$u(n, acc + 2)
+
+            CALLS_$u = [call_a_$u, call_b_$u]
+
+            class Call_$u:
+                __call__ = call_a_$u
+
+            class Hook_$u:
+                def __del__(self):
+                    meddle_$u(False)
+
+            class P_$u(functools.partial):
+                pass
+
+            INNER_$u = P_$u(fa_$u)
+
+            def wrap_$u(n, acc):
+                outer = P_$u(INNER_$u)
+                outer.hook = Hook_$u()
+                return outer(n, acc)
+
+            WRAP_$u = $WRAP
+
+            class Fin_$u:
+                def __init__(self, n):
+                    self.n = n
+
+                def __del__(self):
+                    meddle_$u(False)
+            """, u=u, OP=self.pick(OPS),
+                 WRAP=self.pick([f"wrap_{u}", f"INNER_{u}",
+                                 f"P_{u}(INNER_{u})", f"fa_{u}"])) + \
+            "\n\n" + meddle + "\n\n" + "\n".join(mon) + "\n\n" + T("""
+            def run_$u():
+                for d in $DS:
+                    $INSTALL
+                    try:
+                        r = step_$u(d, 0)
+                    except ValueError as e:
+                        r = 'raised ValueError'
+                    finally:
+                        $REMOVE
+                    print('meddle', d, r)
+                HELD_$u.clear()
+            """, u=u, DS=self.depths(400), INSTALL=install, REMOVE=remove)
+
     def unit_state(self, u):
         """A state machine: states are functions, dispatched through a
         dict, each tail-calling the next."""
@@ -1946,7 +2120,8 @@ class Gen:
                  AT=self.r.randint(0, 2000), S=" + ".join(pieces))
 
 
-def generate(seed, index, max_depth=MAX_DEPTH, units=None):
-    """Program `index` of the run with seed `seed`."""
+def generate(seed, index, max_depth=MAX_DEPTH, units=None, kinds=None):
+    """Program `index` of the run with seed `seed`, of units of the given
+    kinds (Gen.UNITS' names; all of them by default)."""
     rng = random.Random(f"{seed}:{index}")
-    return Gen(rng, max_depth).program(seed, index, units)
+    return Gen(rng, max_depth).program(seed, index, units, kinds)
