@@ -39,7 +39,8 @@ INSTALL_TREE := tco-install$(if $(FT),-ft)
 .PHONY: all tco stock debug deps fetch debs demo test test-ours test-upstream \
         worktree export-patches check-patches check-regen refleaks bench progressions \
         install dist test-install test-dist asan jit refleaks-upstream test-asan \
-        test-jit regrtest pystats fuzz-quick fuzz-long check-prefixes check-all \
+        test-jit regrtest pystats fuzz-quick fuzz-long fuzz-meddle-debug check-prefixes \
+        check-all \
         ft stock-ft test-ft regrtest-ft test-tsan pyenv-definition test-pyenv \
         deb test-deb \
         clean FORCE
@@ -251,9 +252,23 @@ CORE_REFLEAK := test_call test_exceptions test_sys test_traceback test_dis \
 FUZZ_SEED ?= 1
 FUZZ_COUNT_fuzz-quick := 400
 FUZZ_COUNT_fuzz-long := 100000
+# Then a batch of the meddle unit only: Python code that runs inside tail
+# calls (tool callbacks, finalizers, wrappers) and meddles with them.
+FUZZ_MEDDLE_fuzz-quick := 200
+FUZZ_MEDDLE_fuzz-long := 10000
 fuzz-quick fuzz-long: tco stock
 	@$(HOST_PYTHON) tools/fuzz --stock $(STOCK) --tco $(TCO) --seed $(FUZZ_SEED) \
 	    --count $(FUZZ_COUNT_$@) --quiet --save-dir $(BUILD)/fuzz-divergences
+	@$(HOST_PYTHON) tools/fuzz --stock $(STOCK) --tco $(TCO) --seed $(FUZZ_SEED) \
+	    --units meddle --count $(FUZZ_MEDDLE_$@) --quiet \
+	    --save-dir $(BUILD)/fuzz-divergences
+
+# The meddle unit on the --with-pydebug build, whose assertions turn a
+# stale decision into a crash.
+fuzz-meddle-debug: debug stock
+	@$(HOST_PYTHON) tools/fuzz --stock $(STOCK) --tco $(BUILD)/tco-debug/python \
+	    --seed $(FUZZ_SEED) --units meddle --count 1000 --timeout 120 --quiet \
+	    --save-dir $(BUILD)/fuzz-divergences
 
 # Refleaks of CPython's tests closest to what the patches change.
 refleaks-upstream: debug
@@ -309,7 +324,7 @@ check-prefixes: worktree
 	@$(HOST_PYTHON) tools/check-prefixes $(BUILD)/src-tco $(BUILD)/prefix
 
 check-all: test refleaks-upstream test-asan test-jit regrtest regrtest-ft \
-    test-tsan check-prefixes
+    test-tsan check-prefixes fuzz-long fuzz-meddle-debug
 
 # Which known failures of CPython's suite now pass (tests/upstream-known-failures).
 progressions: tco
