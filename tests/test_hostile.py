@@ -211,7 +211,7 @@ class FramePushFailureTests(unittest.TestCase):
         # each tail call of the kept frames and at the first replacing one.
         # Under -X tailcalls=on, the first replacing call leaves the chain
         # in a chunk that every frame of the ring fits from where it
-        # starts, and the later calls bind in place (tail_call_in_place()):
+        # starts, and the later calls bind in place (tail_call_reuse_frame()):
         # no allocation, so none fails.  The shadow frames of debug mode
         # take the path that pushes the callee above its caller, as do the
         # unspecialized sites of the free-threaded build, and later

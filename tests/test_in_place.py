@@ -1,7 +1,7 @@
 """A tail call deep in a chain whose callee takes exactly its arguments
 (TAIL_CALL_PY_EXACT_ARGS, TAIL_CALL_BOUND_METHOD_EXACT_ARGS) binds them in
 the running frame's slot, and the callee runs there
-(tail_call_in_place() in ceval.c): a function that tail-calls itself runs
+(tail_call_reuse_frame() in ceval_tailcall.h): a function that tail-calls itself runs
 again in its own frame, and any other callee takes it over.  What a frame
 of its own would give must hold all the same."""
 

@@ -263,7 +263,7 @@ class ReleaseTests(unittest.TestCase):
         self.assertEqual(events, ["callee runs", "generator closed"])
 
     def test_self_tail_call_releases_the_iterators(self):
-        # _TAIL_CALL_IN_PLACE reuses the frame: the iterators under the
+        # _TAIL_CALL_REUSE_FRAME reuses the frame: the iterators under the
         # call go with the old locals (no leak: the -R run checks the
         # count).
         alive = []
