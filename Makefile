@@ -18,12 +18,15 @@ endif
 TARBALL := downloads/Python-$(CPYTHON_VERSION).tar.xz
 
 # ccache keyed on paths relative to this checkout, so that a fresh clone at
-# another path (as CI makes) still hits the cache.  Looked up when a tree is
-# configured, not when make starts: on a fresh machine `make deps` installs
-# ccache first.
+# another path (as CI makes) still hits the cache.  It runs as the gcc of
+# /usr/lib/ccache, first in PATH (there as soon as `make deps` installs
+# ccache on a fresh machine), so that configure records plain gcc: an
+# installed interpreter tells setuptools to compile with CC, and a machine
+# without ccache must be able to.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
-CC_FOR_BUILD = $(if $(shell command -v ccache 2>/dev/null),ccache gcc,gcc)
+export PATH := /usr/lib/ccache:$(PATH)
+CC_FOR_BUILD := gcc
 
 TCO   := $(BUILD)/tco/python
 STOCK := $(BUILD)/stock/python
