@@ -35,6 +35,20 @@ STOCK := $(BUILD)/stock/python
 # build (bin/python3.13t), in its own build tree and by default its own
 # prefix and archive.
 FT ?=
+# The release builds (make install, make dist, make deb) are optimized as
+# distributions build theirs: PGO and LTO (--enable-optimizations
+# --with-lto), trained on upstream's --pgo task and the tail-call workloads
+# of bench/ (tools/pgo-task).  PGO=0 builds them as `make` builds its tree,
+# as Debian's nopgo does: make test's install and packaging checks do, to
+# fit its time (make check-all checks the optimized ones).  `make` (the
+# developer build) is never optimized so.
+PGO ?= 1
+export PGO
+FLAGS_OPTIMIZED := --enable-optimizations --with-lto \
+    PROFILE_TASK='$(CURDIR)/tools/pgo-task $(CURDIR)/bench'
+RELEASE_FLAGS = $(if $(filter 1,$(PGO)),$(FLAGS_OPTIMIZED))
+# check-install checks the build flags of what it checks.
+export TCO_EXPECT_OPTIMIZED = $(if $(filter 1,$(PGO)),1,0)
 PREFIX ?= $(HOME)/.local/cpython-tco$(if $(FT),-ft)
 DIST := dist/cpython-tco-$(CPYTHON_VERSION)-$(shell uname -m)-linux$(if $(FT),-freethreaded).tar.gz
 INSTALL_TREE := tco-install$(if $(FT),-ft)
@@ -45,7 +59,7 @@ INSTALL_TREE := tco-install$(if $(FT),-ft)
         test-jit regrtest pystats fuzz-quick fuzz-long fuzz-meddle-debug check-prefixes \
         check-all \
         ft stock-ft test-ft regrtest-ft test-tsan pyenv-definition test-pyenv \
-        deb test-deb \
+        deb test-deb test-release \
         clean FORCE
 
 all: tco
@@ -102,6 +116,9 @@ FLAGS_jit     := --enable-experimental-jit=interpreter
 FLAGS_pystats := --enable-pystats
 # The free-threaded build (PEP 703): python3.13t.
 FLAGS_ft      := --disable-gil
+# The release builds of the archive (make dist, make dist FT=1).
+FLAGS_release    := $(FLAGS_OPTIMIZED)
+FLAGS_release-ft := --disable-gil $(FLAGS_OPTIMIZED)
 FLAGS_tsan    := --disable-gil --with-thread-sanitizer
 
 $(BUILD)/tco-%/Makefile: | worktree
@@ -147,22 +164,29 @@ define stamp
 endef
 
 # Installation: a build configured for PREFIX, so that the interpreter and
-# its sysconfig know where they live; reconfigured when PREFIX changes.
+# its sysconfig know where they live; reconfigured when PREFIX or PGO
+# changes.
 $(BUILD)/$(INSTALL_TREE).prefix: FORCE
-	$(call stamp,$(PREFIX))
+	$(call stamp,$(PREFIX) PGO=$(PGO))
 
 $(BUILD)/$(INSTALL_TREE)/Makefile: $(BUILD)/$(INSTALL_TREE).prefix | worktree
 	rm -rf $(BUILD)/$(INSTALL_TREE)
-	$(call configure,$(INSTALL_TREE),src-tco,--prefix=$(PREFIX) $(if $(FT),$(FLAGS_ft)))
+	$(call configure,$(INSTALL_TREE),src-tco,--prefix=$(PREFIX) $(if $(FT),$(FLAGS_ft)) $(RELEASE_FLAGS))
 
 install: deps worktree $(BUILD)/$(INSTALL_TREE)/Makefile
 	$(call make-in,$(INSTALL_TREE))
 	$(call make-in,$(INSTALL_TREE),install)
 	@echo "installed $(PREFIX)/bin/python3$(if $(FT), (python3.13t))"
 
-# A relocatable archive of the interpreter, unpacked anywhere it runs.
-dist: $(if $(FT),ft,tco)
-	@$(HOST_PYTHON) tools/make-dist $(BUILD)/tco$(if $(FT),-ft) $(DIST)
+# A relocatable archive of the interpreter, unpacked anywhere it runs: the
+# optimized build of its own tree (tco-release, tco-release-ft), or with
+# PGO=0 the tree of `make` (or `make ft`).
+# (The tree is named in the recipe, where PGO has its value for this run:
+# make test sets it for its prerequisites.)
+DIST_TREE = tco$(if $(filter 1,$(PGO)),-release)$(if $(FT),-ft)
+dist: worktree
+	@$(MAKE) -s build-$(DIST_TREE)
+	@$(HOST_PYTHON) tools/make-dist $(BUILD)/$(DIST_TREE) $(DIST)
 
 # End to end: install, venv, ensurepip, pip; the archive unpacked elsewhere.
 # FT=1: the same for the free-threaded build.
@@ -193,8 +217,13 @@ test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS tco stock
 # in a throwaway Debian root (tools/check-deb).
 DEB := dist/cpython-tco_$(CPYTHON_VERSION)-1_$(shell dpkg --print-architecture).deb
 DEB_TOOLS := dpkg-dev debhelper lintian debootstrap libexpat1-dev
+# Built again when PGO changes.
+$(BUILD)/deb.pgo: FORCE
+	$(call stamp,PGO=$(PGO))
+
 $(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
-        $(shell find packaging/debian -type f) tools/make-deb
+        $(shell find packaging/debian -type f) tools/make-deb tools/pgo-task \
+        $(BUILD)/deb.pgo
 	@tools/install-deps $(DEB_TOOLS)
 	@CONFIGURE_FLAGS="$(CONFIGURE_FLAGS)" $(HOST_PYTHON) tools/make-deb \
 	    $(TARBALL) $(BUILD)/deb dist
@@ -213,6 +242,14 @@ demo: tco stock
 
 test: deps check-patches check-regen tco test-ours refleaks fuzz-quick test-install \
       test-dist test-pyenv test-deb test-ft test-upstream
+
+# make test checks the install, the archive and the package unoptimized
+# (see PGO): an optimized build takes longer than its budget allows.
+test test-ft: PGO := 0
+
+# The optimized release builds, checked as make test checks the others.
+test-release:
+	@$(MAKE) -s test-install test-dist test-deb PGO=1
 
 # Some of our tests build against or compare with stock CPython (with FT=1,
 # its free-threaded build).
@@ -326,8 +363,8 @@ regrtest: tco stock
 check-prefixes: worktree
 	@$(HOST_PYTHON) tools/check-prefixes $(BUILD)/src-tco $(BUILD)/prefix
 
-check-all: test refleaks-upstream test-asan test-jit regrtest regrtest-ft \
-    test-tsan check-prefixes fuzz-long fuzz-meddle-debug
+check-all: test test-release refleaks-upstream test-asan test-jit regrtest \
+    regrtest-ft test-tsan check-prefixes fuzz-long fuzz-meddle-debug
 
 # Which known failures of CPython's suite now pass (tests/upstream-known-failures).
 progressions: tco
