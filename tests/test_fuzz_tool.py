@@ -61,6 +61,49 @@ class GeneratorTests(unittest.TestCase):
         self.assertEqual(seen, tail_ops)
 
 
+class MeddleUnitTests(unittest.TestCase):
+    """The unit whose Python code meddles with tail calls: every program of
+    it meddles, and what it prints does not depend on when the meddling
+    code runs (a program run here gives the same output twice, and the
+    same with tail calls off)."""
+
+    def programs(self, n=8):
+        return [generator.generate("meddle", i, kinds=["meddle"])
+                for i in range(n)]
+
+    def test_only_meddle_units(self):
+        for src in self.programs():
+            units = [line.split(": ")[1] for line in src.splitlines()
+                     if line.startswith("# unit ")]
+            self.assertTrue(units)
+            self.assertEqual(set(units), {"meddle"})
+            compile(src, "<meddle>", "exec")
+
+    def test_each_action_and_hook_is_generated(self):
+        text = "\n".join(self.programs(40))
+        for needle in ("sys._getframe(1)", ".f_locals", ".__code__ = ",
+                       ".__defaults__ = ", ".__kwdefaults__ = ",
+                       "gc.collect()", ".__setstate__(", "__call__ = ",
+                       "raise ValueError('meddled')", "weakref.ref(",
+                       "mon.events.PY_RETURN", "mon.events.CALL",
+                       "sys.settrace(", "sys.setprofile("):
+            with self.subTest(needle=needle):
+                self.assertIn(needle, text)
+
+    def test_output_is_stock_and_independent_of_tail_calls(self):
+        src = self.programs(3)[2]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "p.py")
+            with open(path, "w") as f:
+                f.write(src)
+            on = runner.run_program(sys.executable, path, 120)
+            off = runner.run_program(sys.executable, path, 120,
+                                     ["-X", "tailcalls=off"])
+        self.assertEqual(on.rc, 0, on.err)
+        self.assertIn("meddle ", on.out)
+        self.assertIsNone(runner.compare(off, on))
+
+
 class RunnerTests(unittest.TestCase):
 
     def test_agreeing_runs(self):
@@ -149,6 +192,20 @@ class RegressionsFormatTests(unittest.TestCase):
 
 
 class CommandLineTests(unittest.TestCase):
+
+    def test_units(self):
+        out = subprocess.run(
+            [sys.executable, os.path.join(TOP, "tools", "fuzz"),
+             "--show", "unittest:1", "--units", "meddle,chain"],
+            capture_output=True, text=True, check=True).stdout
+        self.assertEqual(out, generator.generate("unittest", 1,
+                                                 kinds=["meddle", "chain"]))
+        bad = subprocess.run(
+            [sys.executable, os.path.join(TOP, "tools", "fuzz"),
+             "--show", "unittest:1", "--units", "nosuch"],
+            capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("no unit nosuch", bad.stderr)
 
     def test_show(self):
         out = subprocess.run(
