@@ -1,0 +1,57 @@
+"""tools/pgo-task, the PGO training task of the release builds: it finds
+and runs bench/'s tail-call workloads.
+
+    python3 -m unittest tests.test_pgo_task
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import shutil
+import tempfile
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_pgo_task():
+    path = os.path.join(TOP, "tools", "pgo-task")
+    loader = importlib.machinery.SourceFileLoader("tco_pgo_task", path)
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+pgo_task = load_pgo_task()
+
+
+class WorkloadTests(unittest.TestCase):
+
+    def test_the_tail_call_workloads_of_bench(self):
+        names = [name for name, _ in
+                 pgo_task.workloads(os.path.join(TOP, "bench"))]
+        self.assertIn("tail_self", names)
+        self.assertIn("tail_mutual", names)
+        self.assertTrue(all(name.startswith("tail_") for name in names))
+
+    def test_workloads_run(self):
+        # A directory as make deb ships it (debian/pgo), with one workload
+        # that records that it ran.
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(os.path.join(TOP, "bench", "tail_mutual.py"), tmp)
+            with open(os.path.join(tmp, "tail_probe.py"), "w") as f:
+                f.write("RAN = []\n"
+                        "def run():\n"
+                        "    RAN.append(1)\n")
+            ran = []
+            for name, run in pgo_task.workloads(tmp):
+                run()
+                ran.append(name)
+                if name == "tail_probe":
+                    self.assertEqual(run.__globals__["RAN"], [1])
+        self.assertEqual(ran, ["tail_mutual", "tail_probe"])
+
+
+if __name__ == "__main__":
+    unittest.main()
