@@ -14,8 +14,8 @@ interpreter writes: cpython-tco writes no byte code there (its
 __pycache__/*.cpython-313-tco.pyc would outlive the packages).  The
 modules there are compiled in memory at each import; the finder of
 everything under the directory is a FileFinder whose source loader does
-not write caches.  python3-tco -S and -I leave the directory out, as they
-leave out site-packages.
+not write caches.  python3-tco -S leaves the directory out, as it leaves
+out site-packages.
 """
 
 import site
