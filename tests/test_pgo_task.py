@@ -4,26 +4,14 @@ and runs bench/'s tail-call workloads.
     python3 -m unittest tests.test_pgo_task
 """
 
-import importlib.machinery
-import importlib.util
 import os
 import shutil
 import tempfile
 import unittest
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.support.tools import TOP, load_tool
 
-
-def load_pgo_task():
-    path = os.path.join(TOP, "tools", "pgo-task")
-    loader = importlib.machinery.SourceFileLoader("tco_pgo_task", path)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-pgo_task = load_pgo_task()
+pgo_task = load_tool("pgo-task")
 
 
 class WorkloadTests(unittest.TestCase):

@@ -3,26 +3,14 @@
     python3 -m unittest tests.test_series_tool
 """
 
-import importlib.machinery
-import importlib.util
 import os
 import subprocess
 import tempfile
 import unittest
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.support.tools import TOP, load_tool
 
-
-def load_series():
-    path = os.path.join(TOP, "tools", "series")
-    loader = importlib.machinery.SourceFileLoader("tco_series_tool", path)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-series = load_series()
+series = load_tool("series")
 
 
 class RewritesTests(unittest.TestCase):
