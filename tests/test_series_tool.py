@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from tests.support.tools import TOP, load_tool
+from tests.support.tools import load_tool
 
 series = load_tool("series")
 
