@@ -30,7 +30,8 @@ CASES = {
         held = []
         seen = []
         def on_return(code, offset, retval):
-            held.append(sys._getframe(1))
+            if code is f.__code__:
+                held.append(sys._getframe(1))
         class D:
             def __del__(self):
                 if held:
@@ -42,12 +43,8 @@ CASES = {
         def main():
             for i in range(3):
                 f(40, None, None)
-            mon.register_callback(TOOL, mon.events.PY_RETURN, on_return)
-            mon.set_events(TOOL, mon.events.PY_RETURN)
-            try:
-                result = f(60, None, None)
-            finally:
-                mon.set_events(TOOL, 0)
+            result = watched(mon.events.PY_RETURN, on_return,
+                     lambda: f(60, None, None))
             # Sorted: past the kept window a replaced frame returns, to
             # tools, at its tail call (docs/debugging.md).
             ns = sorted(fr.f_locals['n'] for fr in held
@@ -64,7 +61,8 @@ CASES = {
         mon = sys.monitoring
         held = []
         def on_return(code, offset, retval):
-            held.append(sys._getframe(1))
+            if code is f.__code__:
+                held.append(sys._getframe(1))
         def f(n, tag):
             if n == 0:
                 return 'done'
@@ -72,12 +70,8 @@ CASES = {
         def main():
             for i in range(3):
                 f(40, None)
-            mon.register_callback(TOOL, mon.events.PY_RETURN, on_return)
-            mon.set_events(TOOL, mon.events.PY_RETURN)
-            try:
-                f(50, 'first')
-            finally:
-                mon.set_events(TOOL, 0)
+            watched(mon.events.PY_RETURN, on_return,
+                     lambda: f(50, 'first'))
             out = sorted((fr.f_locals['n'], fr.f_locals['tag'])
                          for fr in held)
             out.append(len(set(map(id, held))))
@@ -108,12 +102,8 @@ CASES = {
         def main():
             for i in range(10):
                 f(40, False)
-            mon.register_callback(TOOL, mon.events.PY_RETURN, on_return)
-            mon.set_events(TOOL, mon.events.PY_RETURN)
-            try:
-                first = f(40, True)
-            finally:
-                mon.set_events(TOOL, 0)
+            first = watched(mon.events.PY_RETURN, on_return,
+                     lambda: f(40, True))
             # Afterwards g has h's code, and its calls say so as on stock.
             try:
                 f(40, False)
@@ -243,8 +233,21 @@ CASES = {
 }
 
 
+# Every case can run a call with a tool's callback for one event on.
+PRELUDE = """
+import sys
+def watched(event, callback, call):
+    sys.monitoring.register_callback(TOOL, event, callback)
+    sys.monitoring.set_events(TOOL, event)
+    try:
+        return call()
+    finally:
+        sys.monitoring.set_events(TOOL, 0)
+"""
+
+
 def source(name):
-    return (f"TOOL = {TOOL}\nKEPT = {KEPT}\n"
+    return (f"TOOL = {TOOL}\nKEPT = {KEPT}\n" + PRELUDE
             + textwrap.dedent(CASES[name]))
 
 
