@@ -303,19 +303,27 @@ class Big:
     pass
 
 
+def alive(cls):
+    """How many instances of cls exist (seen by the garbage collector, which
+    neither a finalizer nor a weak reference has to tell)."""
+    return sum(type(o) is cls for o in gc.get_objects())
+
+
 class LocalsReleasedTests(unittest.TestCase):
     """A replaced frame's locals go at the tail call, not when the callee
-    returns; a kept frame's stay."""
+    returns, when nothing can see them go; a kept frame's stay.  Those
+    whose release can be seen (a weak reference, a finalizer) go when the
+    callee returns, as on stock (tests/test_finalizers.py)."""
 
-    def released_before_callee_returns(self, n):
+    def released_before_callee_returns(self, n, weakly_held=False):
         refs = []
         def holder():
             big = Big()
-            refs.append(weakref.ref(big))
+            if weakly_held:
+                refs.append(weakref.ref(big))
             return check()
         def check():
-            gc.collect()
-            return refs[0]() is None
+            return alive(Big) == 0
         released = chain(n, holder)         # not a tail call
         return released
 
@@ -327,18 +335,23 @@ class LocalsReleasedTests(unittest.TestCase):
                 self.assertEqual(self.released_before_callee_returns(n),
                                  n >= KEPT - 1)
 
+    def test_weakly_held_local_stays_until_the_callee_returns(self):
+        for n in (KEPT - 3, KEPT + 2, 10 * KEPT):
+            with self.subTest(n=n):
+                self.assertFalse(self.released_before_callee_returns(
+                    n, weakly_held=True))
+
     def test_self_tail_call(self):
         # A function that tail-calls itself releases its locals at each
         # call past the kept frames too (in its own frame, reused).
         log = []
-        def loop(n, refs):
+        def loop(n):
             big = Big()
-            refs.append(weakref.ref(big))
-            log.append(sum(r() is not None for r in refs))
-            return n if n == 0 else loop(n - 1, refs)
+            log.append(alive(Big))
+            return n if n == 0 else loop(n - 1)
         for _ in range(3):
             log.clear()
-            loop(3 * KEPT, [])
+            loop(3 * KEPT)
             # Alive when loop(n) runs: the kept frames' and its own.
             self.assertEqual(log, list(range(1, KEPT + 2))
                              + [KEPT + 1] * (2 * KEPT))
@@ -384,13 +397,15 @@ def log_tail():
 class Big:
     pass
 refs = []
-def holder():
+def holder(weakly_held):
     big = Big()
-    refs.append(weakref.ref(big))
+    if weakly_held:
+        refs.append(weakref.ref(big))
     return check()
 def check():
-    gc.collect()
-    return refs[0]() is None
+    # Seen by the garbage collector, which neither a finalizer nor a weak
+    # reference has to tell.
+    return not any(type(o) is Big for o in gc.get_objects())
 
 def hop(n):
     return other.caller_name() if n == 0 else other.call_back(hop, n - 1)
@@ -423,7 +438,8 @@ with tempfile.TemporaryFile("w+") as f:
     out["faulthandler"] = f.read().count(" in chain\\n")
 out["namedtuple"] = chain(N, other.make_point_type).__module__
 out["caller_name"] = hop(N)
-out["released"] = chain(N, holder)
+out["released"] = chain(N, lambda: holder(False))
+out["weakly_held_released"] = chain(N, lambda: holder(True))
 print(json.dumps(out))
 '''
 
@@ -440,7 +456,7 @@ class SwitchTests(unittest.TestCase):
                 "inspect": n + 1, "marker": False, "warning": True,
                 "logging": "log_tail", "faulthandler": n + 1,
                 "namedtuple": "other", "caller_name": "hop",
-                "released": False}
+                "released": False, "weakly_held_released": False}
 
     def test_off_is_stock(self):
         # faulthandler shows 100 frames at most: stay below.
@@ -457,7 +473,7 @@ class SwitchTests(unittest.TestCase):
             "inspect": KEPT, "marker": True, "warning": False,
             "logging": "chain", "faulthandler": KEPT,
             "namedtuple": "__main__", "caller_name": "call_back",
-            "released": True})
+            "released": True, "weakly_held_released": False})
 
 
 # Short chains keep every frame: what stack-walking code sees there is

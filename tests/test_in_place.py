@@ -69,7 +69,7 @@ class Finalized:
 
 
 def with_finalized(n):
-    local = Finalized(n)            # released at the next tail call
+    local = Finalized(n)            # set aside at the next tail call
     if n == 0:
         return list(Finalized.log)
     return with_finalized(n - 1)
@@ -143,14 +143,16 @@ class SelfTailCallTests(unittest.TestCase):
         self.assertIn(f"[... {DEPTH - KEPT} frames elided by tail calls ...]",
                       text)
 
-    def test_locals_released_at_each_call(self):
+    def test_finalizers_of_each_call_run_at_the_end(self):
         Finalized.log.clear()
         warm(with_finalized, 50)
         Finalized.log.clear()
         log = with_finalized(100)
-        # The kept frames (the first call and KEPT tail calls) still hold
-        # theirs; past them each call released its caller's local.
-        self.assertEqual(log, list(range(100 - KEPT, 0, -1)))
+        # As on stock, no finalizer has run when the last call runs: past
+        # the kept frames each call set its caller's local aside.  They
+        # run when the chain returns, the innermost frame's first.
+        self.assertEqual(log, [])
+        self.assertEqual(Finalized.log, list(range(101)))
         gc.collect()
 
     def test_finalizers_do_not_see_the_restarted_frame(self):
@@ -291,7 +293,7 @@ class OtherCalleeTests(unittest.TestCase):
         self.assertEqual(start(40, Swap), ("old", 0))
         self.assertEqual(callee(5), ("new", 5))
 
-    def test_finalizers_see_the_caller_gone(self):
+    def test_finalizers_run_when_the_chain_returns(self):
         seen = []
         bottom = []
 
@@ -314,15 +316,11 @@ class OtherCalleeTests(unittest.TestCase):
         seen.clear()
         bottom.clear()
         first(40)
-        # Each first() past the kept frames released its Witness at its
-        # tail call, before the chain reached the bottom, with the frame
-        # below the replaced one, the last kept frame (a second()), as the
-        # current frame; the others at their return, as on stock.
-        released_early = (40 - KEPT) // 2
-        self.assertEqual(seen[:released_early],
-                         [("second", 0)] * released_early)
-        self.assertEqual(seen[released_early:-1],
-                         [("second", 1)] * (20 - released_early))
+        # As on stock: every Witness dies after the chain reached the
+        # bottom, with the frame below its own as the current frame (for
+        # those of replaced frames, set aside until the chain returns: the
+        # last kept frame, a second()).
+        self.assertEqual(seen[:-1], [("second", 1)] * 20)
         self.assertEqual(seen[-1], (self._testMethodName, 1))
 
     def test_callee_that_does_not_fit_pushes_its_frame(self):

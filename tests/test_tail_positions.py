@@ -233,7 +233,7 @@ class CompiledShapesTests(unittest.TestCase):
 class ReleaseTests(unittest.TestCase):
     """What a for loop holds is released when the frame is replaced."""
 
-    def test_generator_finalized_at_the_call(self):
+    def test_generator_closed_after_the_callee(self):
         events = []
 
         def items():
@@ -253,12 +253,12 @@ class ReleaseTests(unittest.TestCase):
                 return callee()
 
         # Past the kept window the loop's frame is replaced: the generator,
-        # which nothing else holds, is closed before the callee runs.
+        # which nothing else holds, is set aside and closed after the
+        # callee runs, as on stock.
         caller(KEPT + 1)
-        self.assertEqual(events, ["generator closed", "callee runs"])
+        self.assertEqual(events, ["callee runs", "generator closed"])
         events.clear()
-        # In the kept window the frame stays, as on stock: the callee
-        # runs first.
+        # In the kept window the frame stays, as on stock.
         caller(0)
         self.assertEqual(events, ["callee runs", "generator closed"])
 

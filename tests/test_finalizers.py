@@ -1,0 +1,297 @@
+"""Objects are finalized where stock CPython finalizes them.  A tail call
+that replaces its caller's frame ends the caller before the callee runs, but
+what the release of the caller's locals would run or show (a finalizer, a
+generator's finally block, a weakref callback, at any depth of what the
+locals hold) is set aside and released when the chain returns, most recent
+first (docs/semantics.md, "What is finalized where").  Each case logs what
+ran, in order, at depths inside and far past the kept window; the log must be
+stock's, in this process (which -R on the debug build checks for leaks), in
+a fresh one, and with tail calls off."""
+
+import sys
+import textwrap
+import unittest
+
+from tests.support.chains import KEPT
+from tests.support.process import run_ok, stock_python
+
+DEPTHS = (20, 200, 100_000)
+
+# Each case defines main(n), which returns the log of a chain n calls deep.
+# step(n, body) tail-calls itself n times, then tail-calls body().
+CASES = {
+    # The row of docs/semantics.md: `for x in gen(): return callee(x)`,
+    # gen has try/finally.  Every frame of the chain iterates one.
+    "generator_finally": """
+        def gen(i):
+            try:
+                yield i
+            finally:
+                log.append(('finally', i))
+        def callee(x):
+            log.append(('callee', x))
+            return x
+        def f(n):
+            for x in gen(n):
+                if n == 0:
+                    return callee(x)
+                return f(n - 1)
+        def main(n):
+            f(n)
+    """,
+    # A generator that yields inside `with Res():`: the resource is open
+    # while its row is used.
+    "with_in_generator": """
+        class Res:
+            def __init__(self, i):
+                self.i = i
+            def __enter__(self):
+                log.append(('open', self.i))
+                return self
+            def __exit__(self, *exc):
+                log.append(('close', self.i))
+        def rows(i):
+            with Res(i) as r:
+                yield r
+        def use(r):
+            log.append(('use', r.i))
+            return r.i
+        def body():
+            for r in rows('last'):
+                return use(r)
+        def main(n):
+            step(n, body)
+    """,
+    # A local with __del__ in every frame of the chain.
+    "local_del": """
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                log.append(('del', self.i))
+        def callee():
+            log.append('callee')
+            return 0
+        def f(n):
+            d = D(n)
+            if n == 0:
+                return callee()
+            return f(n - 1)
+        def main(n):
+            f(n)
+    """,
+    # The wrapper has no finalizer; the closer it holds has one.
+    "named_temporary_file": """
+        import os, tempfile
+        def exists(name):
+            log.append(('exists', os.path.exists(name)))
+            return name
+        def body():
+            t = tempfile.NamedTemporaryFile()
+            return exists(t.name)
+        def main(n):
+            name = step(n, body)
+            log.append(('after', os.path.exists(name)))
+    """,
+    # A weakref callback on a local, and a weak reference that goes dead.
+    "weakref_callback": """
+        import weakref
+        class Obj:
+            pass
+        refs = []
+        def callee(i):
+            log.append(('callee', i, [r() is None for r in refs[-2:]]))
+            return i
+        def f(n):
+            o = Obj()
+            refs.append(weakref.ref(o, lambda r, n=n: log.append(('cb', n))))
+            if n == 0:
+                return callee(n)
+            return f(n - 1)
+        def main(n):
+            f(n)
+            log.append(('dead', all(r() is None for r in refs)))
+            refs.clear()
+    """,
+    # Deeper: a closure cell, a list in a dict, an instance's attribute, a
+    # bound method; each holds the object with the finalizer.
+    "held_at_depth": """
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                log.append(('del', self.i))
+            def m(self):
+                return self.i
+        class Box:
+            pass
+        def callee(tag):
+            log.append(('callee', tag))
+            return tag
+        def closure(n):
+            d = D(('cell', n))
+            get = lambda: d
+            return callee(n) if n == 0 else closure(n - 1)
+        def nested(n):
+            data = {'k': [D(('dict', n))]}
+            return callee(n) if n == 0 else nested(n - 1)
+        def attr(n):
+            b = Box()
+            b.d = D(('attr', n))
+            return callee(n) if n == 0 else attr(n - 1)
+        def method(n):
+            m = D(('method', n)).m
+            return callee(n) if n == 0 else method(n - 1)
+        def main(n):
+            for f in (closure, nested, attr, method):
+                f(n)
+    """,
+    # The chain ends by an exception: every finalizer has run once the
+    # handler is done with it (stock runs them when the traceback goes).
+    "chain_raises": """
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                log.append(('del', self.i))
+        def f(n):
+            d = D(n)
+            if n == 0:
+                raise ValueError('bottom')
+            return f(n - 1)
+        def main(n):
+            try:
+                f(n)
+            except ValueError as e:
+                log.append(('caught', str(e)))
+            log.append(('dels', len([e for e in log if e[0] == 'del'])))
+            log[:] = [e for e in log if e[0] != 'del']
+    """,
+    # A finalizer that itself runs a chain of tail calls (with its own
+    # finalizers) while the outer chain's objects are being released.
+    "finalizer_runs_a_chain": """
+        class D:
+            def __init__(self, i, inner):
+                self.i = i
+                self.inner = inner
+            def __del__(self):
+                if self.inner:
+                    g(3 * KEPT, self.i)
+                log.append(('del', self.i))
+        def g(n, tag):
+            e = D((tag, n), False)
+            return tag if n == 0 else g(n - 1, tag)
+        def f(n):
+            d = D(n, n % 97 == 0)
+            return 'done' if n == 0 else f(n - 1)
+        def main(n):
+            log.append(f(n))
+    """,
+}
+
+PRELUDE = """
+import hashlib, sys
+sys.setrecursionlimit(1_000_000)
+log = []
+def step(n, body):
+    if n == 0:
+        return body()
+    return step(n - 1, body)
+def summary(log):
+    # The log, or for a long one its length, ends and digest.
+    text = repr(log)
+    if len(log) <= 50:
+        return text
+    return (len(log), log[:10], log[-10:],
+            hashlib.sha256(text.encode()).hexdigest())
+"""
+
+
+def source(name):
+    return f"KEPT = {KEPT}\n" + PRELUDE + textwrap.dedent(CASES[name])
+
+
+def run(name, n):
+    """The log of the case's main(n), in this process."""
+    namespace = {"__name__": f"finalizers_{name}"}
+    limit = sys.getrecursionlimit()
+    try:
+        exec(source(name), namespace)
+        namespace["main"](n)
+        return repr(namespace["summary"](namespace["log"]))
+    finally:
+        sys.setrecursionlimit(limit)
+        namespace.clear()
+
+
+def printed(name, n, python, *options):
+    """The log of the case's main(n), in a fresh process of python."""
+    code = source(name) + f"main({n})\nprint(repr(summary(log)))\n"
+    return run_ok(code, *options, python=python, timeout=300).strip()
+
+
+class FinalizerOrderTests(unittest.TestCase):
+
+    def check(self, name):
+        for n in DEPTHS:
+            with self.subTest(depth=n):
+                expected = printed(name, n, stock_python())
+                if n <= 200:
+                    # In this process (under -R, for leaks too).
+                    self.assertEqual(run(name, n), expected)
+                self.assertEqual(printed(name, n, sys.executable), expected)
+                self.assertEqual(
+                    printed(name, n, sys.executable, "-X", "tailcalls=off"),
+                    expected)
+
+    def test_generator_finally(self):
+        self.check("generator_finally")
+
+    def test_with_in_generator(self):
+        self.check("with_in_generator")
+
+    def test_local_del(self):
+        self.check("local_del")
+
+    def test_named_temporary_file(self):
+        self.check("named_temporary_file")
+
+    def test_weakref_callback(self):
+        self.check("weakref_callback")
+
+    def test_held_at_depth(self):
+        self.check("held_at_depth")
+
+    def test_chain_raises(self):
+        self.check("chain_raises")
+
+    def test_finalizer_runs_a_chain(self):
+        self.check("finalizer_runs_a_chain")
+
+
+class ConstantSpaceTests(unittest.TestCase):
+    """Steps that leave nothing with a finalizer or a weak reference behind
+    set nothing aside: a chain of them runs in constant space."""
+
+    CODE = """
+        import resource, sys
+        class Plain:
+            def __init__(self, i):
+                self.i = i
+        def f(n):
+            a = [n, str(n), {'k': (n, float(n))}]
+            b = Plain(a)
+            it = iter(a)
+            return n if n == 0 else f(n - 1)
+        f(int(sys.argv[1]))
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    """
+
+    def test_peak_rss(self):
+        small = int(run_ok(self.CODE, args=("10000",)))
+        big = int(run_ok(self.CODE, args=("1000000",), timeout=300))
+        self.assertLess(big - small, 4 * 1024)
+
+
+if __name__ == "__main__":
+    unittest.main()
