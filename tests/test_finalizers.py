@@ -113,6 +113,44 @@ CASES = {
             log.append(('dead', all(r() is None for r in refs)))
             refs.clear()
     """,
+    # Objects with finalizers that others hold too: one passed down the
+    # chain (and sometimes replaced), one in a registry that the callee
+    # clears.  Stock's callers hold them until they return.
+    "shared": """
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                log.append(('del', self.i))
+        registry = []
+        def callee(obj):
+            registry.clear()
+            log.append(('callee', obj.i))
+            return obj.i
+        def carry(n, obj):
+            if n == 0:
+                return callee(obj)
+            mine = D(('mine', n))
+            registry.append(mine)
+            return carry(n - 1, D(n) if n % 3 == 0 else obj)
+        def main(n):
+            carry(n, D('first'))
+    """,
+    # The weak reference is a local too: released before its referent, it
+    # would never call its callback.
+    "weakref_local": """
+        import weakref
+        class Obj:
+            pass
+        def f(n, acc):
+            if n == 0:
+                return acc
+            o = Obj()
+            r = weakref.ref(o, lambda r, n=n: log.append(('cb', n)))
+            return f(n - 1, acc + 1)
+        def main(n):
+            log.append(f(n, 0))
+    """,
     # Deeper: a closure cell, a list in a dict, an instance's attribute, a
     # bound method; each holds the object with the finalizer.
     "held_at_depth": """
@@ -258,6 +296,12 @@ class FinalizerOrderTests(unittest.TestCase):
 
     def test_weakref_callback(self):
         self.check("weakref_callback")
+
+    def test_shared(self):
+        self.check("shared")
+
+    def test_weakref_local(self):
+        self.check("weakref_local")
 
     def test_held_at_depth(self):
         self.check("held_at_depth")
