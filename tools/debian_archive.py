@@ -1,11 +1,9 @@
 """The Debian archive, as this machine's apt configuration names it:
-its base URLs, and verified downloads of packages of a suite, binary
-(.deb) and source (the upstream tarball).
+its base URLs, and verified downloads of packages of a suite.
 
 A suite's InRelease is checked with gpgv against the Debian archive
-keyring; the Packages.xz and Sources.xz indexes against the SHA256 that
-InRelease lists for them; each .deb and tarball against the SHA256 that
-the index lists.  Files are cached
+keyring; the Packages.xz index against the SHA256 that InRelease lists for
+it; each .deb against the SHA256 that the index lists.  Files are cached
 under downloads/debian/ and checked again when they are read from there.
 """
 
@@ -146,46 +144,6 @@ def fetch_debs(names, suite, arch, cache):
         except Exception as exc:     # this base failed: try the next
             errors.append(f"{base}: {exc}")
     raise RuntimeError("no Debian archive gave the packages:\n"
-                       + "\n".join(errors))
-
-
-def sources(base, suite, cache):
-    """{source package name: {field: value}} of the suite's main/source."""
-    sums = release_index(base, suite, cache)
-    rel = "main/source/Sources.xz"
-    path = verified(f"{base}/dists/{suite}/{rel}",
-                    os.path.join(cache, f"{suite}_Sources.xz"), sums[rel])
-    with lzma.open(path, "rt", encoding="utf-8") as f:
-        text = f.read()
-    found = {}
-    for stanza in text.split("\n\n"):
-        fields = dict(re.findall(r"^([\w-]+): (.*)$", stanza, re.M))
-        m = re.search(r"^Checksums-Sha256:\n((?: .*\n?)+)", stanza, re.M)
-        if "Package" in fields and m:
-            fields["files"] = [line.split() for line in
-                               m.group(1).splitlines()]
-            found[fields["Package"]] = fields
-    return found
-
-
-def fetch_orig(name, suite, cache):
-    """The verified upstream tarball (.orig.tar.*) of source package name
-    in suite: (version, path)."""
-    os.makedirs(cache, exist_ok=True)
-    errors = []
-    for base in apt_base_urls():
-        try:
-            fields = sources(base, suite, cache)[name]
-            for digest, _, filename in fields["files"]:
-                if ".orig.tar." in filename and not filename.endswith(".asc"):
-                    dest = os.path.join(cache, filename)
-                    verified(f"{base}/{fields['Directory']}/{filename}",
-                             dest, digest)
-                    return fields["Version"], dest
-            raise RuntimeError(f"{name}: no .orig.tar in {suite}")
-        except Exception as exc:     # this base failed: try the next
-            errors.append(f"{base}: {exc}")
-    raise RuntimeError("no Debian archive gave the source:\n"
                        + "\n".join(errors))
 
 
