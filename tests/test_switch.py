@@ -53,6 +53,12 @@ class SwitchTests(unittest.TestCase):
         self.assertIn(b"PYTHONTAILCALLS: expected off, on or debug, not '1'",
                       res.err)
 
+    def test_help(self):
+        res = script_helper.assert_python_ok("--help-xoptions")
+        self.assertIn(b"-X tailcalls=[on|off|debug]:", res.out)
+        res = script_helper.assert_python_ok("--help-env")
+        self.assertIn(b"PYTHONTAILCALLS :", res.out)
+
     def test_flags_tuple_unchanged(self):
         # Like gil, tail_calls is an attribute, not an item of the tuple.
         self.assertEqual(len(sys.flags), 18)
