@@ -132,10 +132,15 @@ $(BUILD)/stock-%/Makefile: | $(BUILD)/src-stock/configure
 
 # make DIR TARGET: make TARGET in the configured tree $(BUILD)/DIR, quietly,
 # its output kept in $(BUILD)/DIR/TARGET.log (make.log for the build).
+# A PGO tree builds without ccache: its objects depend on the profile,
+# and GCC refused the profile of objects that ccache had served
+# (-Werror=coverage-mismatch), as Debian's builds have no ccache either.
 define make-in
-	@$(MAKE) -s -C $(BUILD)/$(1) $(or $(2),-j$(JOBS)) >$(BUILD)/$(1)/$(or $(2),make).log 2>&1 \
+	@$(if $(call pgo-tree,$(1)),CCACHE_DISABLE=1) \
+	    $(MAKE) -s -C $(BUILD)/$(1) $(or $(2),-j$(JOBS)) >$(BUILD)/$(1)/$(or $(2),make).log 2>&1 \
 	    || { tail -40 $(BUILD)/$(1)/$(or $(2),make).log; exit 1; }
 endef
+pgo-tree = $(shell grep -qs -- --enable-optimizations $(BUILD)/$(1)/config.status && echo 1)
 
 # build-tco-VARIANT, build-stock-VARIANT
 build-%: deps $(BUILD)/%/Makefile
