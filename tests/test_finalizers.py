@@ -18,7 +18,8 @@ from tests.support.process import run_ok, stock_python
 DEPTHS = (20, 200, 100_000)
 
 # Each case defines main(n), which returns the log of a chain n calls deep.
-# step(n, body) tail-calls itself n times, then tail-calls body().
+# step(n, body) tail-calls itself n times, then tail-calls body(); D(i)
+# logs ('del', i) when it is finalized (PRELUDE).
 CASES = {
     # The row of docs/semantics.md: `for x in gen(): return callee(x)`,
     # gen has try/finally.  Every frame of the chain iterates one.
@@ -64,11 +65,6 @@ CASES = {
     """,
     # A local with __del__ in every frame of the chain.
     "local_del": """
-        class D:
-            def __init__(self, i):
-                self.i = i
-            def __del__(self):
-                log.append(('del', self.i))
         def callee():
             log.append('callee')
             return 0
@@ -117,11 +113,6 @@ CASES = {
     # chain (and sometimes replaced), one in a registry that the callee
     # clears.  Stock's callers hold them until they return.
     "shared": """
-        class D:
-            def __init__(self, i):
-                self.i = i
-            def __del__(self):
-                log.append(('del', self.i))
         registry = []
         def callee(obj):
             registry.clear()
@@ -154,13 +145,6 @@ CASES = {
     # Deeper: a closure cell, a list in a dict, an instance's attribute, a
     # bound method; each holds the object with the finalizer.
     "held_at_depth": """
-        class D:
-            def __init__(self, i):
-                self.i = i
-            def __del__(self):
-                log.append(('del', self.i))
-            def m(self):
-                return self.i
         class Box:
             pass
         def callee(tag):
@@ -178,7 +162,7 @@ CASES = {
             b.d = D(('attr', n))
             return callee(n) if n == 0 else attr(n - 1)
         def method(n):
-            m = D(('method', n)).m
+            m = D(('method', n)).__init__
             return callee(n) if n == 0 else method(n - 1)
         def main(n):
             for f in (closure, nested, attr, method):
@@ -187,11 +171,6 @@ CASES = {
     # The chain ends by an exception: every finalizer has run once the
     # handler is done with it (stock runs them when the traceback goes).
     "chain_raises": """
-        class D:
-            def __init__(self, i):
-                self.i = i
-            def __del__(self):
-                log.append(('del', self.i))
         def f(n):
             d = D(n)
             if n == 0:
@@ -231,6 +210,12 @@ PRELUDE = """
 import hashlib, sys
 sys.setrecursionlimit(1_000_000)
 log = []
+class D:
+    # An object whose finalizer logs it.
+    def __init__(self, i):
+        self.i = i
+    def __del__(self):
+        log.append(('del', self.i))
 def step(n, body):
     if n == 0:
         return body()
