@@ -1,0 +1,686 @@
+"""Tail awaits: `return await f(...)` in a coroutine, outside try, with and
+finally, ends the coroutine at the await; the awaited coroutine runs in its
+place, and whoever awaited the first (a Task, another coroutine, a caller of
+send()) goes on with it (docs/semantics.md, "Tail awaits").  Chains of tail
+awaits run at any depth in constant space, and give stock's results,
+exceptions, cancellation and finalization order."""
+
+import asyncio
+import dis
+import gc
+import inspect
+import sys
+import textwrap
+import types
+import unittest
+import weakref
+
+from tests.support.process import run_ok, stock_python
+
+DEEP = 1_000_000
+
+
+async def count(n):
+    if n == 0:
+        return "done"
+    return await count(n - 1)
+
+
+async def even(n):
+    if n == 0:
+        return True
+    return await odd(n - 1)
+
+
+async def odd(n):
+    if n == 0:
+        return False
+    return await even(n - 1)
+
+
+@types.coroutine
+def suspend(value=None):
+    """Suspend the coroutine chain that awaits this, once: send() returns
+    value to the driver."""
+    return (yield value)
+
+
+def await_chain(coro):
+    """coro, what it awaits, what that awaits, and so on."""
+    chain = []
+    while coro is not None:
+        chain.append(coro)
+        coro = getattr(coro, "cr_await", None) or getattr(
+            coro, "gi_yieldfrom", None)
+    return chain
+
+
+def opnames(func):
+    return [ins.opname for ins in dis.get_instructions(func)]
+
+
+class CompilerTests(unittest.TestCase):
+    """Which awaits flowgraph.c marks (TAIL_AWAIT in place of the
+    LOAD_CONST None that the await sends first)."""
+
+    def assertTailAwaits(self, source, expected):
+        ns = {}
+        exec(textwrap.dedent(source), ns)
+        self.assertEqual(opnames(ns["f"]).count("TAIL_AWAIT"), expected,
+                         dis.Bytecode(ns["f"]).dis())
+
+    def test_return_await_call(self):
+        self.assertTailAwaits("""
+            async def f(g, x):
+                return await g(x)
+        """, 1)
+        self.assertTailAwaits("""
+            async def f(g, a, k):
+                if a:
+                    return await g(*a, **k)
+                return await g(k=k)
+        """, 2)
+
+    def test_in_loops(self):
+        self.assertTailAwaits("""
+            async def f(g, xs, ait):
+                for x in xs:
+                    return await g(x)
+                async for x in ait:
+                    return await g(x)
+        """, 2)
+
+    def test_not_under_handlers(self):
+        self.assertTailAwaits("""
+            async def f(g, cm, acm):
+                try:
+                    return await g()
+                except ValueError:
+                    return await g()
+                finally:
+                    pass
+        """, 0)
+        self.assertTailAwaits("""
+            async def f(g, cm, acm):
+                with cm:
+                    return await g()
+        """, 0)
+        self.assertTailAwaits("""
+            async def f(g, cm, acm):
+                async with acm:
+                    return await g()
+        """, 0)
+
+    def test_not_other_awaits(self):
+        self.assertTailAwaits("""
+            async def f(g, x):
+                y = await g(x)
+                await g(y)
+                return await x
+        """, 0)
+        self.assertTailAwaits("""
+            async def f(g, x):
+                return (await g(x)) + 1
+        """, 0)
+
+    def test_await_goes_on_when_not_a_tail_await(self):
+        # TAIL_AWAIT pushes the constant that the await sends first.
+        async def f(aw):
+            return await aw()
+        self.assertIn("TAIL_AWAIT", opnames(f))
+        fut_like = suspend
+        c = f(fut_like)
+        self.assertIsNone(c.send(None))
+        with self.assertRaises(StopIteration) as cm:
+            c.send(42)
+        self.assertEqual(cm.exception.value, 42)
+
+
+class DepthTests(unittest.TestCase):
+
+    def test_asyncio_run(self):
+        self.assertEqual(asyncio.run(count(DEEP)), "done")
+
+    def test_mutual(self):
+        self.assertIs(asyncio.run(even(DEEP + 1)), False)
+
+    def test_awaited_by_a_coroutine(self):
+        # The chain is awaited by an ordinary await: the frame below holds
+        # the coroutine that runs in place of the one it awaited.
+        async def main():
+            first = await count(DEEP)
+            return first, await even(DEEP)
+        self.assertEqual(asyncio.run(main()), ("done", True))
+
+    def test_in_tasks_and_gather(self):
+        async def main():
+            task = asyncio.create_task(count(DEEP))
+            return await asyncio.gather(count(DEEP // 2), odd(DEEP // 2 + 1),
+                                        task)
+        self.assertEqual(asyncio.run(main()), ["done", True, "done"])
+
+    def test_suspending_along_the_way(self):
+        async def sleepy(n):
+            if n % 1000 == 0:
+                await asyncio.sleep(0)
+            if n == 0:
+                return "slept"
+            return await sleepy(n - 1)
+        self.assertEqual(asyncio.run(sleepy(200_000)), "slept")
+
+    def test_send_from_c_and_python(self):
+        c = count(DEEP)
+        with self.assertRaises(StopIteration) as cm:
+            c.send(None)
+        self.assertEqual(cm.exception.value, "done")
+
+    def test_try_is_not_a_tail_await(self):
+        async def guarded(n):
+            if n == 0:
+                return "done"
+            try:
+                return await guarded(n - 1)
+            finally:
+                pass
+        self.assertNotIn("TAIL_AWAIT", opnames(guarded))
+        with self.assertRaises(RecursionError):
+            asyncio.run(guarded(100_000))
+
+    def test_off(self):
+        out = run_ok("""
+            import asyncio
+            async def count(n):
+                if n == 0:
+                    return "done"
+                return await count(n - 1)
+            print(asyncio.run(count(500)))
+            try:
+                asyncio.run(count(100_000))
+            except RecursionError:
+                print("RecursionError")
+        """, "-X", "tailcalls=off")
+        self.assertEqual(out.split(), ["done", "RecursionError"])
+
+
+class MemoryTests(unittest.TestCase):
+
+    def peak_rss_kib(self, depth):
+        out = run_ok(f"""
+            import asyncio, resource
+            async def even(n):
+                if n == 0:
+                    return True
+                return await odd(n - 1)
+            async def odd(n):
+                if n == 0:
+                    return False
+                return await even(n - 1)
+            async def sleepy(n):
+                if n % 1000 == 0:
+                    await asyncio.sleep(0)
+                return n if n == 0 else await sleepy(n - 1)
+            assert asyncio.run(even({depth})) is True
+            assert asyncio.run(sleepy({depth})) == 0
+            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        """, timeout=300)
+        return int(out)
+
+    def test_peak_rss_flat(self):
+        small = self.peak_rss_kib(10**4)
+        large = self.peak_rss_kib(10**6)
+        self.assertLess(large - small, 8 * 1024, (small, large))
+
+
+class CoroutineTests(unittest.TestCase):
+    """A coroutine that ended in a tail await forwards to the one that runs
+    in its place: send(), throw(), close() and what says how it runs."""
+
+    async def bottom_suspends(self, n, log):
+        if n == 0:
+            try:
+                log.append(("got", await suspend("bottom")))
+            except KeyError:
+                log.append("caught")
+                return "caught"
+            finally:
+                log.append("finally")
+            return "sent"
+        return await self.bottom_suspends(n - 1, log)
+
+    def test_send(self):
+        log = []
+        c = self.bottom_suspends(1000, log)
+        self.assertEqual(c.send(None), "bottom")
+        with self.assertRaises(StopIteration) as cm:
+            c.send("value")
+        self.assertEqual(cm.exception.value, "sent")
+        self.assertEqual(log, [("got", "value"), "finally"])
+        with self.assertRaisesRegex(RuntimeError, "cannot reuse already"):
+            c.send(None)
+
+    def test_throw(self):
+        log = []
+        c = self.bottom_suspends(1000, log)
+        c.send(None)
+        with self.assertRaises(StopIteration) as cm:
+            c.throw(KeyError)
+        self.assertEqual(cm.exception.value, "caught")
+        self.assertEqual(log, ["caught", "finally"])
+        c = self.bottom_suspends(1000, log)
+        c.send(None)
+        with self.assertRaises(ZeroDivisionError):
+            c.throw(ZeroDivisionError())
+
+    def test_close(self):
+        log = []
+        c = self.bottom_suspends(1000, log)
+        c.send(None)
+        c.close()
+        self.assertEqual(log, ["finally"])
+        self.assertEqual(inspect.getcoroutinestate(c), inspect.CORO_CLOSED)
+        self.assertIsNone(c.cr_frame)
+        self.assertIsNone(c.cr_await)
+
+    def test_introspection(self):
+        # The first coroutines of a chain keep their frames (the kept
+        # window), as the first tail calls of a chain do: what they show
+        # is stock's.
+        log = []
+        c = self.bottom_suspends(1000, log)
+        self.assertEqual(inspect.getcoroutinestate(c), inspect.CORO_CREATED)
+        c.send(None)
+        self.assertEqual(inspect.getcoroutinestate(c), inspect.CORO_SUSPENDED)
+        self.assertTrue(c.cr_suspended)
+        self.assertFalse(c.cr_running)
+        self.assertEqual(c.cr_frame.f_locals["n"], 1000)
+        self.assertEqual(c.cr_await.cr_frame.f_locals["n"], 999)
+        self.assertEqual(len(await_chain(c)), 18)
+        c.close()
+
+    async def catch_then_go_on(self, n, log):
+        if n == 0:
+            try:
+                await suspend("first")
+            except KeyError:
+                log.append("caught")
+            return await self.tail_then_suspend(2000, log)
+        return await self.catch_then_go_on(n - 1, log)
+
+    async def tail_then_suspend(self, n, log):
+        if n == 0:
+            log.append(("got", await suspend("second")))
+            return "end"
+        return await self.tail_then_suspend(n - 1, log)
+
+    def test_chain_driven_from_c(self):
+        # throw() runs the bottom of the chain from C; its tail awaits
+        # then end coroutines that no frame awaits: the coroutine that
+        # throw() ran forwards to the one that runs in its place, and the
+        # frame above awaits it as before.
+        log = []
+        c = self.catch_then_go_on(100, log)
+        self.assertEqual(c.send(None), "first")
+        self.assertEqual(c.throw(KeyError), "second")
+        chain = await_chain(c)
+        self.assertLess(len(chain), 40)
+        live = chain[-2]
+        self.assertEqual(live.cr_code.co_name, "tail_then_suspend")
+        self.assertEqual(live.cr_frame.f_locals["n"], 0)
+        self.assertTrue(chain[-3].cr_suspended)
+        self.assertIs(chain[-3].cr_frame, live.cr_frame)
+        with self.assertRaises(StopIteration) as cm:
+            c.send("x")
+        self.assertEqual(cm.exception.value, "end")
+        self.assertEqual(log, ["caught", ("got", "x")])
+        self.assertEqual(inspect.getcoroutinestate(c), inspect.CORO_CLOSED)
+
+    def test_running_inside(self):
+        seen = []
+        async def probe(n, root):
+            if n == 0:
+                seen.append((root.cr_running,
+                             inspect.getcoroutinestate(root)))
+                return "ok"
+            return await probe(n - 1, root)
+        async def start(n):
+            return await probe(n, me)
+        me = start(500)
+        with self.assertRaises(StopIteration):
+            me.send(None)
+        self.assertEqual(seen, [(True, inspect.CORO_RUNNING)])
+
+    def test_a_second_await_of_the_same_coroutine(self):
+        async def main():
+            c = self.bottom_suspends(100, [])
+            task = asyncio.ensure_future(c)
+            await asyncio.sleep(0)
+            try:
+                await c
+            except RuntimeError as exc:
+                task.cancel()
+                return str(exc)
+        self.assertEqual(asyncio.run(main()),
+                         "coroutine is being awaited already")
+
+    def test_cycle_is_collected(self):
+        # The first coroutine passes itself down the chain: a cycle between
+        # it and the one that runs in its place.
+        refs = []
+        async def chain(n, first):
+            if n == 0:
+                refs.append(weakref.ref(first))
+                await suspend()
+                return "never"
+            return await chain(n - 1, first)
+        async def start():
+            return await chain(200, me)
+        me = start()
+        me.send(None)
+        del me
+        gc.collect()
+        self.assertIsNone(refs[0]())
+
+    def test_task_get_stack_is_short(self):
+        async def deep(n):
+            if n == 0:
+                task = asyncio.current_task()
+                stack = task.get_stack()
+                return len(stack), stack[-1].f_code.co_name
+            return await deep(n - 1)
+        size, name = asyncio.run(deep(100_000))
+        self.assertLess(size, 40)
+        self.assertEqual(name, "deep")
+
+    def test_not_a_coroutine_is_an_ordinary_await(self):
+        class Awaitable:
+            def __await__(self):
+                return (yield from suspend("custom"))
+        async def f(aw):
+            return await aw()
+        for make in (Awaitable, lambda: suspend("custom")):
+            c = f(make)
+            self.assertEqual(c.send(None), "custom")
+            self.assertIs(c.cr_await.__class__ is not types.CoroutineType,
+                          True)
+            with self.assertRaises(StopIteration) as cm:
+                c.send(7)
+            self.assertEqual(cm.exception.value, 7)
+
+
+class TracebackTests(unittest.TestCase):
+
+    def test_elided_frames_line(self):
+        async def boom(n):
+            if n == 0:
+                raise ValueError("boom")
+            return await boom(n - 1)
+        try:
+            asyncio.run(boom(10_000))
+        except ValueError as exc:
+            import traceback
+            text = "".join(traceback.format_exception(exc))
+        self.assertEqual(text.count("frames elided by tail calls"), 1, text)
+        self.assertIn('raise ValueError("boom")', text)
+        self.assertLess(len(text.splitlines()), 100)
+
+
+class ToolTests(unittest.TestCase):
+    """Tools see each coroutine's frame start, and end (return, yield or
+    unwind) as often as it starts or resumes."""
+
+    async def chain(self, n):
+        if n % 50 == 0:
+            await asyncio.sleep(0)
+        if n == 0:
+            return "done"
+        return await self.chain(n - 1)
+
+    def test_monitoring_balanced(self):
+        mon = sys.monitoring
+        E = mon.events
+        code = self.chain.__code__
+        counts = dict.fromkeys(["start", "resume", "return", "yield"], 0)
+        def make(name):
+            def callback(c, *args):
+                if c is code:
+                    counts[name] += 1
+            return callback
+        mon.use_tool_id(mon.DEBUGGER_ID, "test_tail_awaits")
+        try:
+            for name, event in (("start", E.PY_START),
+                                ("resume", E.PY_RESUME),
+                                ("return", E.PY_RETURN),
+                                ("yield", E.PY_YIELD)):
+                mon.register_callback(mon.DEBUGGER_ID, event, make(name))
+            mon.set_events(mon.DEBUGGER_ID, E.PY_START | E.PY_RESUME |
+                           E.PY_RETURN | E.PY_YIELD)
+            self.assertEqual(asyncio.run(self.chain(3000)), "done")
+        finally:
+            mon.set_events(mon.DEBUGGER_ID, 0)
+            mon.free_tool_id(mon.DEBUGGER_ID)
+        self.assertEqual(counts["start"], 3001)
+        self.assertEqual(counts["return"], 3001)
+        self.assertEqual(counts["yield"], counts["resume"])
+        self.assertGreater(counts["yield"], 0)
+
+    def test_settrace_balanced(self):
+        events = []
+        code = self.chain.__code__
+        def tracer(frame, event, arg):
+            if frame.f_code is code and event in ("call", "return"):
+                events.append(event)
+            return tracer
+        sys.settrace(tracer)
+        try:
+            self.assertEqual(asyncio.run(self.chain(3000)), "done")
+        finally:
+            sys.settrace(None)
+        self.assertEqual(events.count("call"), events.count("return"))
+        self.assertGreater(events.count("call"), 3000)
+
+    def test_return_callback_raises(self):
+        mon = sys.monitoring
+        code = count.__code__
+        state = {"left": 3}
+        def on_return(c, offset, value):
+            if c is code and value is mon.MISSING:
+                state["left"] -= 1
+                if state["left"] == 0:
+                    raise KeyError("from the tool")
+        mon.use_tool_id(mon.DEBUGGER_ID, "test_tail_awaits")
+        try:
+            mon.register_callback(mon.DEBUGGER_ID, mon.events.PY_RETURN,
+                                  on_return)
+            mon.set_events(mon.DEBUGGER_ID, mon.events.PY_RETURN)
+            # The coroutine that the failed tail await made is never
+            # awaited, as when an exception interrupts any call.
+            with self.assertRaises(KeyError), \
+                 self.assertWarnsRegex(RuntimeWarning, "never awaited"):
+                asyncio.run(count(500))
+                gc.collect()
+        finally:
+            mon.set_events(mon.DEBUGGER_ID, 0)
+            mon.free_tool_id(mon.DEBUGGER_ID)
+        self.assertEqual(asyncio.run(count(500)), "done")
+
+    def test_return_callback_meddles(self):
+        # A tool's callback at the tail await tries to run, close or throw
+        # into every coroutine of the chain, the one about to run in the
+        # ending one's place among them: none of it may break the chain.
+        mon = sys.monitoring
+        code = count.__code__
+        def on_return(c, offset, value):
+            if c is not code:
+                return
+            for obj in gc.get_objects():
+                if type(obj) is types.CoroutineType and obj.cr_code is code:
+                    for act in (lambda: obj.send(None), obj.close,
+                                lambda: obj.throw(KeyError)):
+                        try:
+                            act()
+                        except (ValueError, RuntimeError, StopIteration,
+                                KeyError):
+                            pass
+        mon.use_tool_id(mon.DEBUGGER_ID, "test_tail_awaits")
+        try:
+            mon.register_callback(mon.DEBUGGER_ID, mon.events.PY_RETURN,
+                                  on_return)
+            mon.set_events(mon.DEBUGGER_ID, mon.events.PY_RETURN)
+            try:
+                result = asyncio.run(count(60))
+            except (ValueError, RuntimeError, KeyError) as exc:
+                result = type(exc).__name__
+        finally:
+            mon.set_events(mon.DEBUGGER_ID, 0)
+            mon.free_tool_id(mon.DEBUGGER_ID)
+        self.assertIn(result, ("done", "ValueError", "RuntimeError",
+                               "KeyError"))
+
+
+# Programs whose output must be stock's: each defines main(n), a coroutine
+# whose chain is n tail awaits deep, and prints what it gives.
+STOCK_PROGRAMS = {
+    "result": """
+        async def main(n):
+            return await count(n)
+    """,
+    "mutual": """
+        async def main(n):
+            return (await even(n), await odd(n))
+    """,
+    "raises": """
+        async def boom(n):
+            if n == 0:
+                raise ValueError(f"boom")
+            return await boom(n - 1)
+        async def main(n):
+            try:
+                await boom(n)
+            except ValueError as exc:
+                return repr(exc)
+    """,
+    "stop_iteration": """
+        async def stop(n):
+            if n == 0:
+                raise StopIteration("inside")
+            return await stop(n - 1)
+        async def main(n):
+            try:
+                await stop(n)
+            except RuntimeError as exc:
+                return repr(exc), repr(exc.__cause__)
+    """,
+    "cancel": """
+        async def waiter(n):
+            if n == 0:
+                try:
+                    await asyncio.sleep(3600)
+                finally:
+                    log.append("finally")
+            return await waiter(n - 1)
+        async def main(n):
+            task = asyncio.create_task(waiter(n))
+            await asyncio.sleep(0)
+            task.cancel("stop")
+            try:
+                await task
+            except asyncio.CancelledError as exc:
+                return "cancelled", exc.args, task.cancelled()
+    """,
+    "future": """
+        async def wait(n, fut):
+            if n == 0:
+                return await fut
+            return await wait(n - 1, fut)
+        async def main(n):
+            fut = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_soon(fut.set_result, "set")
+            return await wait(n, fut)
+    """,
+    "gather": """
+        async def main(n):
+            return await asyncio.gather(count(n), even(n), odd(n // 2),
+                                        return_exceptions=True)
+    """,
+    "finalizers": """
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                log.append(("del", self.i))
+        async def step(n):
+            d = D(n)
+            if n == 0:
+                log.append("bottom")
+                await asyncio.sleep(0)
+                return "bottom"
+            return await step(n - 1)
+        async def main(n):
+            r = await step(n)
+            log.append("returned")
+            return r
+    """,
+    "generator_local": """
+        def gen(i):
+            try:
+                yield i
+            finally:
+                log.append(("finally", i))
+        async def step(n):
+            for x in gen(n):
+                if n == 0:
+                    log.append("bottom")
+                    return x
+                return await step(n - 1)
+        async def main(n):
+            return await step(n)
+    """,
+}
+
+STOCK_PRELUDE = """
+import asyncio, sys
+sys.setrecursionlimit(100_000)
+log = []
+async def count(n):
+    if n == 0:
+        return "done"
+    return await count(n - 1)
+async def even(n):
+    if n == 0:
+        return True
+    return await odd(n - 1)
+async def odd(n):
+    if n == 0:
+        return False
+    return await even(n - 1)
+"""
+
+STOCK_MAIN = """
+for n in {depths}:
+    result = asyncio.run(main(n))
+    summary = log[:3] + ["..."] + log[-3:] if len(log) > 8 else log
+    print(n, result, len(log), summary)
+    log.clear()
+"""
+
+
+class StockTests(unittest.TestCase):
+    """Results, exceptions, cancellation and finalization order are stock's
+    (stock with a raised recursion limit) at depths up to 5,000."""
+
+    DEPTHS = (0, 1, 20, 200, 5000)
+
+    def test_programs(self):
+        stock = stock_python()
+        for name, body in STOCK_PROGRAMS.items():
+            source = (STOCK_PRELUDE + textwrap.dedent(body)
+                      + STOCK_MAIN.format(depths=self.DEPTHS))
+            with self.subTest(name=name):
+                expected = run_ok(source, python=stock)
+                self.assertEqual(run_ok(source), expected)
+                self.assertEqual(run_ok(source, "-X", "tailcalls=off"),
+                                 expected)
+
+
+if __name__ == "__main__":
+    unittest.main()
