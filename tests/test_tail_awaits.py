@@ -620,6 +620,25 @@ STOCK_PROGRAMS = {
             log.append("returned")
             return r
     """,
+    "traceback_holds_frames": """
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                log.append(("del", self.i))
+        async def step(n):
+            d = D(n)
+            if n == 0:
+                raise ValueError(n)
+            return await step(n - 1)
+        async def main(n):
+            try:
+                await step(n)
+            except ValueError:
+                log.append("caught")
+            log.append("after")
+            return n
+    """,
     "generator_local": """
         def gen(i):
             try:
@@ -638,7 +657,7 @@ STOCK_PROGRAMS = {
 }
 
 STOCK_PRELUDE = """
-import asyncio, sys
+import asyncio, hashlib, sys
 sys.setrecursionlimit(100_000)
 log = []
 async def count(n):
@@ -659,7 +678,8 @@ STOCK_MAIN = """
 for n in {depths}:
     result = asyncio.run(main(n))
     summary = log[:3] + ["..."] + log[-3:] if len(log) > 8 else log
-    print(n, result, len(log), summary)
+    digest = hashlib.sha256(repr(log).encode()).hexdigest()[:16]
+    print(n, result, len(log), summary, digest)
     log.clear()
 """
 

@@ -73,6 +73,38 @@ class AnalyzeTests(unittest.TestCase):
         self.assertIn(f"{f.name}:12: in gen(): not a tail call: "
                       f"in a generator\n", out)
 
+    def test_tail_awaits(self):
+        source = textwrap.dedent("""\
+            async def count(n):
+                return n if n == 0 else await count(n - 1)
+
+            async def guarded(n):
+                try:
+                    return await count(n)
+                finally:
+                    pass
+
+            async def later(n):
+                x = await count(n)
+                return await count(x)
+            """)
+        got = {(line, name): (tail, reason)
+               for line, name, tail, reason in tailcall.analyze(source)}
+        self.assertEqual(got, {
+            (2, "count"): (True, None),
+            (6, "guarded"): (False, "inside a try block"),
+            (12, "later"): (True, None),
+        })
+        with tempfile.NamedTemporaryFile("w", suffix=".py",
+                                         delete=False) as f:
+            f.write(source)
+        self.addCleanup(os.unlink, f.name)
+        out = script_helper.assert_python_ok("-m", "tailcall",
+                                             f.name).out.decode()
+        self.assertIn(f"{f.name}:2: in count(): tail await\n", out)
+        self.assertIn(f"{f.name}:6: in guarded(): not a tail await: "
+                      f"inside a try block\n", out)
+
     def test_right_operand_and_both_branches(self):
         got = tailcall.analyze(textwrap.dedent("""\
             def f(x):
@@ -147,6 +179,20 @@ class TailrecTests(unittest.TestCase):
                 return acc
             return count(n - 1, acc + 1)
         self.assertEqual(count(100_000), 100_000)
+
+    def test_coroutine_tail_awaits(self):
+        import asyncio
+        @tailcall.tailrec
+        async def count(n, acc=0):
+            if n == 0:
+                return acc
+            return await count(n - 1, acc + 1)
+        self.assertEqual(asyncio.run(count(100_000)), 100_000)
+        with self.assertRaises(tailcall.TailCallError) as cm:
+            @tailcall.tailrec
+            async def total(n):
+                return 0 if n == 0 else n + await total(n - 1)
+        self.assertIn("total(n - 1)", cm.exception.text)
 
     def test_rejects_non_tail_recursion(self):
         with self.assertRaises(tailcall.TailCallError) as cm:

@@ -202,7 +202,8 @@ class Gen:
              "args": 1.5, "ccallee": 1.5, "cmed": 1, "decorator": 1,
              "trace": 1, "with": 1, "state": 1, "frames": 1.5,
              "finalizer": 1, "dunder": 1.5, "rebind": 1, "threads": 0.5,
-             "selfrec": 2, "loops": 1.5, "callables": 1.5, "meddle": 1.5}
+             "selfrec": 2, "loops": 1.5, "callables": 1.5, "meddle": 1.5,
+             "async": 1.5}
     ENDINGS = {"none": 45, "unguarded": 20, "boom": 15, "exit": 10,
                "badcall": 10}
 
@@ -933,6 +934,87 @@ class Gen:
                  R=self.r.randint(0, 60), D=self.depth(),
                  MAKE=self.pick([f"start_{u}({self.depth()})",
                                  f"outer_{u}()"]))
+
+    def unit_async(self, u):
+        """Chains of tail awaits under asyncio: mutual recursion, suspension
+        along the way, tasks, gather, cancellation, exceptions, a Future
+        or a custom awaitable at the bottom, and finalizers of the ended
+        coroutines' locals."""
+        bottom = self.pick([
+            "await asyncio.sleep(0)",
+            "await Tick_$u()",
+            "await asyncio.get_running_loop().create_future() if n < -99 "
+            "else None",
+            "await fut_$u(n)",
+            "raise ValueError('bottom %d' % n)",
+            "raise StopIteration('s')",
+            "log_$u.append(len(asyncio.current_task().get_stack()) < 60)",
+        ])
+        return T("""
+            import asyncio
+
+            class Tick_$u:
+                def __await__(self):
+                    yield
+
+            class D_$u:
+                def __init__(self, i):
+                    self.i = i
+
+                def __del__(self):
+                    log_$u.append(('del', self.i))
+
+            log_$u = []
+
+            async def fut_$u(n):
+                f = asyncio.get_running_loop().create_future()
+                asyncio.get_running_loop().call_soon(
+                    lambda: f.done() or f.set_result(n))
+                return await f
+
+            async def ping_$u(n, acc):
+                $LOCAL
+                if n % $EVERY == 0:
+                    await asyncio.sleep(0)
+                if n <= 0:
+                    $BOTTOM
+                    return acc
+                return await pong_$u($STEP, $OP)
+
+            async def pong_$u(n, acc):
+                if n <= 0:
+                    return await ping_$u(n, acc)
+                return await ping_$u($STEP, acc + 1)
+
+            async def main_$u():
+                results = []
+                for n in $DEPTHS:
+                    task = asyncio.create_task(ping_$u(n, 0))
+                    if $CANCEL:
+                        await asyncio.sleep(0)
+                        task.cancel()
+                    got = await asyncio.gather(task, pong_$u(n // 2, 1),
+                                               return_exceptions=True)
+                    results.append([r if not isinstance(r, BaseException)
+                                    else (type(r).__name__, str(r))
+                                    for r in got])
+                return results
+
+            def run_$u():
+                print('async', asyncio.run(main_$u()))
+                print('log', len(log_$u), log_$u[:4], log_$u[-4:])
+            """, u=u, BOTTOM=T(bottom, u=u).strip(), EVERY=self.r.randint(2, 400),
+                 STEP=self.step(), OP=self.pick(OPS),
+                 # The StopIteration that a coroutine turns into a
+                 # RuntimeError holds the bottom frame beyond the
+                 # RuntimeError's traceback: what the frames it replaced
+                 # set aside goes with it (docs/semantics.md, "What is
+                 # finalized where"), later than stock's frames.
+                 LOCAL=self.pick(["d = None", "d = [n]"] + (
+                     [] if "StopIteration" in bottom else
+                     [f"d = D_{u}(n)"])),
+                 CANCEL=self.pick(["False", "False", "True"]),
+                 DEPTHS=self.depths(cap=3000))
 
     def unit_exc(self, u):
         """Exceptions through chains: caught at various levels, in handlers
