@@ -9,12 +9,16 @@ import asyncio
 import dis
 import gc
 import inspect
+import json
+import os
 import sys
 import textwrap
 import types
 import unittest
 import weakref
 
+from tests import test_under_tools as under_tools
+from tests.support.chains import KEPT
 from tests.support.process import run_ok, stock_python
 
 DEEP = 1_000_000
@@ -535,6 +539,108 @@ class ToolTests(unittest.TestCase):
             mon.free_tool_id(mon.DEBUGGER_ID)
         self.assertIn(result, ("done", "ValueError", "RuntimeError",
                                "KeyError"))
+
+
+ASYNC_PROGRAM = textwrap.dedent("""\
+    import asyncio, sys
+    async def count(n):
+        if n == 0:
+            return "done"
+        return await count(n - 1)
+    async def walk(n, acc):
+        if n % 3 == 0:
+            acc += 1
+            await asyncio.sleep(0)
+        if n == 0:
+            return acc
+        return await walk(n - 1, acc)
+    async def main(n):
+        return await count(n), await walk(n, 0)
+    sys.setrecursionlimit(10 ** 6)
+    print(asyncio.run(main(int(sys.argv[1]))))
+    """)
+
+ASYNC_DEEP = 5_000
+
+
+class AsyncToolTests(under_tools.ToolRun):
+    """coverage.py (each of its cores) and pdb, Debian trixie's, on a
+    program of tail awaits: coverage's data is stock's, and pdb stops deep
+    in a chain and shows a short stack."""
+
+    def setUp(self):
+        super().setUp()
+        with open(self.program, "w") as f:
+            f.write(ASYNC_PROGRAM)
+
+    def coverage_data(self, python, core):
+        data = os.path.join(self.dir, f"{core}-{os.path.basename(python)}")
+        env = {"COVERAGE_CORE": core, "COVERAGE_FILE": data}
+        out = self.module(python, "coverage", "run", "--branch",
+                          self.program, str(ASYNC_DEEP), env=env)
+        self.assertIn("('done', ", out)
+        report = json.loads(self.module(python, "coverage", "json", "-o",
+                                        "-", env=env))
+        (entry,) = [v for k, v in report["files"].items()
+                    if k.endswith("program.py")]
+        return {key: entry[key] for key in
+                ("executed_lines", "missing_lines", "executed_branches",
+                 "missing_branches")}
+
+    def test_coverage_as_stock(self):
+        for core in under_tools.COVERAGE_CORES:
+            with self.subTest(core=core):
+                tco, stock = self.on_both(
+                    lambda python: self.coverage_data(python, core))
+                self.assertEqual(tco, stock)
+
+    def test_pdb_deep_in_a_chain(self):
+        out = self.run_tool(
+            sys.executable, "-m", "pdb", self.program, str(ASYNC_DEEP),
+            input="break program.py:4\ncontinue\np n\nbt\ncontinue\n"
+                  "quit\n")
+        self.assertIn("(Pdb) 0\n", out)
+        bt = out.split("(Pdb) 0\n(Pdb) ", 1)[1].split("(Pdb)", 1)[0]
+        self.assertLessEqual(bt.count("program.py(5)count()"), KEPT + 2)
+        self.assertIn("program.py(14)main()", bt)
+        self.assertIn(f"('done', {ASYNC_DEEP // 3 + 1})", out)
+
+
+class AsyncioFeatureTests(unittest.TestCase):
+
+    def test_debug_mode(self):
+        # asyncio's debug mode: coroutine origins, slow callbacks.
+        self.assertEqual(asyncio.run(count(100_000), debug=True), "done")
+
+    def test_never_awaited_warning(self):
+        async def forget(n):
+            if n == 0:
+                count(1)            # never awaited
+                return "forgot"
+            return await forget(n - 1)
+        with self.assertWarnsRegex(RuntimeWarning,
+                                   "coroutine 'count' was never awaited"):
+            self.assertEqual(asyncio.run(forget(1000)), "forgot")
+            gc.collect()
+
+    def test_origin_tracking(self):
+        origins = []
+        async def chain(n):
+            if n == 0:
+                inner = count(0)
+                origins.append(inner.cr_origin)
+                return await inner
+            return await chain(n - 1)
+        old = sys.get_coroutine_origin_tracking_depth()
+        sys.set_coroutine_origin_tracking_depth(3)
+        try:
+            self.assertEqual(asyncio.run(chain(1000)), "done")
+        finally:
+            sys.set_coroutine_origin_tracking_depth(old)
+        (origin,) = origins
+        self.assertEqual(len(origin), 3)
+        self.assertEqual([name for _, _, name in origin],
+                         ["chain", "chain", "chain"])
 
 
 # Programs whose output must be stock's: each defines main(n), a coroutine
