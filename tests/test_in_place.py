@@ -9,6 +9,7 @@ import dis
 import gc
 import sys
 import traceback
+import textwrap
 import unittest
 import weakref
 from test.support import script_helper
@@ -130,6 +131,49 @@ class SelfTailCallTests(unittest.TestCase):
         # self.walk(...) loads the method unbound: self is an argument.
         self.assertIn(EXACT_ARGS, specialized(Walker.walk))
         self.assertEqual(w.walk(DEPTH, 0), DEPTH)
+
+    def test_code_assigned_in_the_middle_of_a_chain(self):
+        # A plain self tail call keeps the frame's code: once the function
+        # has other code, its calls run that code (the frame's code is no
+        # longer the function's, and the reuse takes the new one).
+        ns = {}
+        exec(textwrap.dedent('''
+            def f(n, log):
+                if n == 1000:
+                    f.__code__ = g.__code__
+                return "f" if n == 0 else f(n - 1, log)
+            def g(n, log):
+                log.append(n)
+                return "g" if n == 0 else f(n - 1, log)
+        '''), ns)
+        f = ns["f"]
+        code = f.__code__
+        for _ in range(3):
+            log = []
+            self.assertEqual(f(2000, log), "g")
+            self.assertEqual(log, list(range(999, -1, -1)))
+            f.__code__ = code
+
+    def test_locals_of_every_kind(self):
+        # Ints and strings are released inline, everything else as a
+        # replaced frame's locals are (set aside when their release would
+        # be seen).
+        log = []
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                log.append(self.i)
+        def f(n, s, lst, d, flt):
+            if n == 0:
+                log.append("bottom")
+                return (s, lst, flt)
+            return f(n - 1, s + "x", [n], D(n), flt + 1.0)
+        for _ in range(3):
+            log.clear()
+            self.assertEqual(f(DEPTH, "", [], None, 0.0),
+                             ("x" * DEPTH, [1], float(DEPTH)))
+            self.assertEqual(log, ["bottom"] + list(range(1, DEPTH + 1)))
 
     def test_traceback_counts_the_reused_frames(self):
         warm(lambda: self.assertRaises(ValueError, raise_at_bottom, 50))
