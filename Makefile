@@ -59,7 +59,7 @@ INSTALL_TREE := tco-install$(if $(FT),-ft)
         test-jit regrtest pystats fuzz-quick fuzz-long fuzz-meddle-debug check-prefixes \
         check-all \
         ft stock-ft test-ft regrtest-ft test-tsan pyenv-definition test-pyenv \
-        deb test-deb test-release \
+        deb test-deb test-release bench-distro \
         clean FORCE
 
 all: tco
@@ -234,6 +234,11 @@ $(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
 	    $(TARBALL) $(BUILD)/deb dist
 
 deb: $(DEB)
+
+# Debian's python3.13 against the package, interleaved, in a trixie root
+# (tools/bench-distro; docs/BENCHMARKS.md).
+bench-distro: $(DEB)
+	@$(HOST_PYTHON) tools/bench-distro $(DEB) $(BUILD)/deb
 
 test-deb: $(DEB) tco stock
 	@$(HOST_PYTHON) tools/check-deb $(DEB) $(BUILD)/deb $(TCO)
