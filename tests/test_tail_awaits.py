@@ -20,22 +20,25 @@ from tests.support.process import run_ok
 DEEP = 1_000_000
 
 
+# The chains that the tests run, here and in other processes: a
+# coroutine that tail-awaits itself, and two that tail-await each other.
+CHAINS = """\
 async def count(n):
     if n == 0:
         return "done"
     return await count(n - 1)
-
 
 async def even(n):
     if n == 0:
         return True
     return await odd(n - 1)
 
-
 async def odd(n):
     if n == 0:
         return False
     return await even(n - 1)
+"""
+exec(CHAINS)
 
 
 @types.coroutine
@@ -205,16 +208,8 @@ class DepthTests(unittest.TestCase):
 class MemoryTests(unittest.TestCase):
 
     def peak_rss_kib(self, depth):
-        out = run_ok(f"""
+        out = run_ok(CHAINS + textwrap.dedent(f"""
             import asyncio, resource
-            async def even(n):
-                if n == 0:
-                    return True
-                return await odd(n - 1)
-            async def odd(n):
-                if n == 0:
-                    return False
-                return await even(n - 1)
             async def sleepy(n):
                 if n % 1000 == 0:
                     await asyncio.sleep(0)
@@ -222,7 +217,7 @@ class MemoryTests(unittest.TestCase):
             assert asyncio.run(even({depth})) is True
             assert asyncio.run(sleepy({depth})) == 0
             print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-        """, timeout=300)
+        """), timeout=300)
         return int(out)
 
     def test_peak_rss_flat(self):
@@ -400,8 +395,10 @@ class CoroutineTests(unittest.TestCase):
         for make in (Awaitable, lambda: suspend("custom")):
             c = f(make)
             self.assertEqual(c.send(None), "custom")
-            self.assertIs(c.cr_await.__class__ is not types.CoroutineType,
-                          True)
+            # It awaits the awaitable itself: nothing ran in its place.
+            self.assertIsNotNone(c.cr_await)
+            self.assertIsNot(type(c.cr_await), types.CoroutineType)
+            self.assertEqual(c.cr_frame.f_code, f.__code__)
             with self.assertRaises(StopIteration) as cm:
                 c.send(7)
             self.assertEqual(cm.exception.value, 7)

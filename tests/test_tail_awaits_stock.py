@@ -8,6 +8,7 @@ import unittest
 
 from tests.support.process import run_ok, stock_python
 from tests.test_finalizers import TRACEBACK_DEPTHS
+from tests.test_tail_awaits import CHAINS
 
 
 # Programs whose output must be stock's: each defines main(n), a coroutine
@@ -76,11 +77,6 @@ STOCK_PROGRAMS = {
                                         return_exceptions=True)
     """,
     "finalizers": """
-        class D:
-            def __init__(self, i):
-                self.i = i
-            def __del__(self):
-                log.append(("del", self.i))
         async def step(n):
             d = D(n)
             if n == 0:
@@ -94,11 +90,6 @@ STOCK_PROGRAMS = {
             return r
     """,
     "traceback_holds_frames": """
-        class D:
-            def __init__(self, i):
-                self.i = i
-            def __del__(self):
-                log.append(("del", self.i))
         async def step(n):
             d = D(n)
             if n == 0:
@@ -133,19 +124,13 @@ STOCK_PRELUDE = """
 import asyncio, hashlib, sys
 sys.setrecursionlimit(100_000)
 log = []
-async def count(n):
-    if n == 0:
-        return "done"
-    return await count(n - 1)
-async def even(n):
-    if n == 0:
-        return True
-    return await odd(n - 1)
-async def odd(n):
-    if n == 0:
-        return False
-    return await even(n - 1)
-"""
+class D:
+    # An object whose finalizer logs it.
+    def __init__(self, i):
+        self.i = i
+    def __del__(self):
+        log.append(("del", self.i))
+""" + CHAINS
 
 STOCK_MAIN = """
 for n in {depths}:
