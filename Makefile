@@ -59,7 +59,7 @@ INSTALL_TREE := tco-install$(if $(FT),-ft)
         test-jit regrtest pystats fuzz-quick fuzz-long fuzz-meddle-debug check-prefixes \
         check-all \
         ft stock-ft test-ft regrtest-ft test-tsan pyenv-definition test-pyenv \
-        deb test-deb test-release bench-distro \
+        deb test-deb test-release bench-distro suites-distro \
         clean FORCE
 
 all: tco
@@ -218,20 +218,22 @@ test-pyenv: deps pyenv-definition $(BUILD)/pyenv/deb/VERSIONS tco stock
 	    downloads $(BUILD)/pyenv/root $(TCO)
 
 # The Debian package, built by Debian's tools from packaging/debian and the
-# series (tools/make-deb); test-deb: lintian, then install, use and purge
-# in a throwaway Debian root (tools/check-deb).
+# series (tools/make-deb), in a clean root of DEB_SUITE with its toolchain
+# (DEB_SUITE=host: on this machine); test-deb: lintian, then install, use
+# and purge in a throwaway Debian root (tools/check-deb).
 DEB := dist/cpython-tco_$(CPYTHON_VERSION)-1_$(shell dpkg --print-architecture).deb
+DEB_SUITE ?= trixie
 DEB_TOOLS := dpkg-dev debhelper lintian debootstrap libexpat1-dev
-# Built again when PGO changes.
+# Built again when PGO or DEB_SUITE changes.
 $(BUILD)/deb.pgo: FORCE
-	$(call stamp,PGO=$(PGO))
+	$(call stamp,PGO=$(PGO) DEB_SUITE=$(DEB_SUITE))
 
 $(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
         $(shell find packaging/debian -type f) tools/make-deb tools/pgo-task \
         $(BUILD)/deb.pgo
 	@tools/install-deps $(DEB_TOOLS)
-	@CONFIGURE_FLAGS="$(CONFIGURE_FLAGS)" $(HOST_PYTHON) tools/make-deb \
-	    $(TARBALL) $(BUILD)/deb dist
+	@CONFIGURE_FLAGS="$(CONFIGURE_FLAGS)" DEB_SUITE=$(DEB_SUITE) \
+	    $(HOST_PYTHON) tools/make-deb $(TARBALL) $(BUILD)/deb dist
 
 deb: $(DEB)
 
@@ -239,6 +241,13 @@ deb: $(DEB)
 # (tools/bench-distro; docs/BENCHMARKS.md).
 bench-distro: $(DEB)
 	@$(HOST_PYTHON) tools/bench-distro $(DEB) $(BUILD)/deb
+
+# Debian's numpy, pandas, scipy and sympy suites under both, test by test
+# (tools/suites-distro; docs/SUITES-debian.md): the optimized package, also
+# under check-all, whose make test builds it unoptimized.
+suites-distro:
+	@$(MAKE) -s deb PGO=1
+	@$(HOST_PYTHON) tools/suites-distro $(DEB) $(BUILD)/deb
 
 test-deb: $(DEB) tco stock
 	@$(HOST_PYTHON) tools/check-deb $(DEB) $(BUILD)/deb $(TCO)
@@ -374,7 +383,8 @@ check-prefixes: worktree
 	@$(HOST_PYTHON) tools/check-prefixes $(BUILD)/src-tco $(BUILD)/prefix
 
 check-all: test test-release refleaks-upstream test-asan test-jit regrtest \
-    regrtest-ft test-tsan check-prefixes fuzz-long fuzz-meddle-debug
+    regrtest-ft test-tsan check-prefixes fuzz-long fuzz-meddle-debug \
+    suites-distro
 
 # Which known failures of CPython's suite now pass (tests/upstream-known-failures).
 progressions: tco
