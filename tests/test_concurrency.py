@@ -26,7 +26,13 @@ import sysconfig
 import unittest
 from test import support
 
-from tests.support.process import run_ok
+from tests.support.chains import KEPT
+from tests.support.process import run_ok, tail_call_modes
+
+try:
+    import _interpreters
+except ImportError:
+    _interpreters = None
 
 FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 SHADOW_FACTOR = 4 if support.check_sanitizer(address=True, memory=True,
@@ -212,6 +218,41 @@ class ChainsUnderToolsTests(ConcurrentChainTests):
     reads them while ordinary recursion returns (docs/free-threading.md)."""
 
     READ_FRAMES = False
+
+
+class SubinterpreterTests(unittest.TestCase):
+
+    @unittest.skipIf(_interpreters is None, "needs _interpreters")
+    def test_deep_chains_in_a_subinterpreter(self):
+        code = """
+        import _interpreters, os
+        r, w = os.pipe()
+        interp = _interpreters.create()
+        try:
+            err = _interpreters.run_string(interp, f'''if 1:
+                import os, sys, traceback
+                def loop(n):
+                    return n if n == 0 else loop(n - 1)
+                def boom(n):
+                    if n == 0:
+                        raise ValueError
+                    return boom(n - 1)
+                try:
+                    boom(10_000)
+                except ValueError as e:
+                    *_, (innermost, _) = traceback.walk_tb(e.__traceback__)
+                    tail_calls = innermost.f_elided_count
+                os.write({w}, f"{{loop(10**6)}} {{tail_calls}}".encode())
+                ''')
+            assert err is None, err
+            print(os.read(r, 100).decode())
+        finally:
+            _interpreters.destroy(interp)
+        """
+        for mode in tail_call_modes():
+            with self.subTest(mode=mode):
+                self.assertEqual(run_ok(code, *mode).split(),
+                                 ["0", str(10_000 - KEPT)])
 
 
 if __name__ == "__main__":

@@ -186,7 +186,7 @@ class DepthTests(unittest.TestCase):
 
     def test_many_arguments(self):
         # A call with more than 30 arguments compiles to
-        # TAIL_CALL_FUNCTION_EX (tests/test_hostile.py assembles TAIL_CALL
+        # TAIL_CALL_FUNCTION_EX (tests/support/assembler.py assembles TAIL_CALL
         # with 301 arguments, EXTENDED_ARG, by hand).
         names = ", ".join(f"a{i}" for i in range(300))
         src = (f"def f(n, {names}):\n"

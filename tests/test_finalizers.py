@@ -8,11 +8,13 @@ ran, in order, at depths inside and far past the kept window; the log must be
 stock's, in this process (which -R on the debug build checks for leaks), in
 a fresh one, and with tail calls off."""
 
+import gc
 import sys
 import textwrap
 import unittest
+import weakref
 
-from tests.support.chains import KEPT
+from tests.support.chains import KEPT, big_frame_function, chain, loop as countdown
 from tests.support.process import run_ok, stock_python
 
 DEPTHS = (20, 200, 100_000)
@@ -328,6 +330,116 @@ class ConstantSpaceTests(unittest.TestCase):
         small = int(run_ok(self.CODE, args=("10000",)))
         big = int(run_ok(self.CODE, args=("1000000",), timeout=300))
         self.assertLess(big - small, 4 * 1024)
+
+
+class Hostile:
+    """An object whose finalizer misbehaves while a tail call releases it:
+    it collects garbage, makes its own long chains (some in frames too big
+    for the data stack chunk), and sometimes raises."""
+
+    def __init__(self, n, log):
+        self.n = n
+        self.log = log
+
+    def __del__(self):
+        self.log.append(self.n)
+        if self.n % 25 == 0:
+            gc.collect()
+        if countdown(2000) != 0 or big_frame_function(3000)(20) != 0:
+            raise AssertionError("wrong result inside a finalizer")
+        if chain(100, lambda: self.n) != self.n:
+            raise AssertionError("wrong result inside a finalizer")
+        if self.n % 3 == 0:
+            raise ValueError(f"from __del__ {self.n}")
+
+
+class Target:
+    pass
+
+
+class HostileFinalizerTests(unittest.TestCase):
+    """Finalizers and weakref callbacks that run during a tail call, when
+    it releases the replaced frame's locals."""
+
+    def setUp(self):
+        self.unraisable = []
+        old_hook = sys.unraisablehook
+        sys.unraisablehook = lambda u: self.unraisable.append(
+            (type(u.exc_value).__name__, str(u.exc_value)))
+        self.addCleanup(setattr, sys, "unraisablehook", old_hook)
+
+    def callback(self, ref):
+        n = self.ref_numbers.pop(ref)
+        if n % 25 == 0:
+            gc.collect()
+        if countdown(1000) != 0 or big_frame_function(3000)(10) != 0:
+            raise AssertionError("wrong result inside a callback")
+        self.callback_log.append(n)
+        if n % 5 == 0:
+            raise KeyError(f"from callback {n}")
+
+    def check(self, top, start):
+        log = []
+        self.callback_log = []
+        def track(n):
+            target = Target()
+            ref = weakref.ref(target, self.callback)
+            self.ref_numbers[ref] = n       # hashed while alive
+            return target
+        self.ref_numbers = {}
+        result = start(top, 0, log, track)      # not a tail call
+        self.assertEqual(result, sum(range(top + 1)))
+        gc.collect()
+        # As on stock, every frame's finalizers run when the chain returns,
+        # the innermost frame's first: those of the replaced frames were
+        # set aside at their tail calls.
+        self.assertEqual(log, list(range(top + 1)))
+        self.assertEqual(len(self.callback_log), top + 1)
+        errors = sorted(self.unraisable)
+        expected_errors = sorted(
+            [("ValueError", f"from __del__ {n}") for n in range(0, top + 1, 3)]
+            + [("KeyError", f"'from callback {n}'")
+               for n in self.callback_log if n % 5 == 0])
+        self.assertEqual(errors, expected_errors)
+        self.unraisable.clear()
+
+    def test_finalizers_during_self_tail_calls(self):
+        def step(n, acc, log, track):
+            h = Hostile(n, log)
+            t = track(n)
+            return acc + n if n == 0 else step(n - 1, acc + n, log, track)
+        for _ in range(3):
+            self.check(200, step)
+
+    def test_finalizers_during_mutual_tail_calls(self):
+        def ping(n, acc, log, track):
+            h = Hostile(n, log)
+            t = track(n)
+            return acc + n if n == 0 else pong(n - 1, acc + n, log, track)
+        def pong(n, acc, log, track):
+            h = Hostile(n, log)
+            t = track(n)
+            return acc + n if n == 0 else ping(n - 1, acc + n, log, track)
+        for _ in range(3):
+            self.check(200, ping)
+
+    def test_garbage_cycles_collected_during_tail_calls(self):
+        # Cycles with finalizers, collected by gc.collect() in finalizers
+        # that tail calls run.
+        log = []
+        class Cyclic(Hostile):
+            pass
+        def step(n, acc):
+            cycle = [Cyclic(-1 - n, log)]
+            cycle.append(cycle)
+            h = Hostile(n, log)
+            return acc if n == 0 else step(n - 1, acc + n)
+        self.assertEqual(step(300, 0), sum(range(301)))
+        gc.collect()
+        self.assertEqual(sorted(log), list(range(-301, 301)))
+        self.assertTrue(all(name == "ValueError"
+                            for name, _ in self.unraisable))
+        self.unraisable.clear()
 
 
 if __name__ == "__main__":

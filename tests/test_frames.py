@@ -1,5 +1,6 @@
 """Errors at tail calls, and frames that outlive the tail call."""
 
+import dis
 import gc
 import sys
 import traceback
@@ -133,7 +134,9 @@ class ArgumentErrorTests(unittest.TestCase):
 
 
 class HeldFrameTests(unittest.TestCase):
-    """Frames that tail calls replace, deep in a chain."""
+    """Frames that tail calls replace, deep in a chain: their frame objects,
+    held by a traceback and by the code itself, while the chain goes on and
+    after it ends."""
 
     def test_frame_object_survives(self):
         held = []
@@ -204,6 +207,91 @@ class HeldFrameTests(unittest.TestCase):
         # frame: below the chain's slot, the last kept frame.
         self.assertEqual(chain(2 * KEPT, first), [])
         self.assertEqual(log, ["chain"])
+
+    def test_traceback_held_then_many_tail_calls(self):
+        store = {}
+        def keeper(n):
+            local = ["keeper", n]
+            try:
+                raise ValueError(n)
+            except ValueError:
+                store["tb"] = sys.exc_info()[2]
+            store["frame"] = sys._getframe()
+            return onward(1000, store["frame"])
+        def onward(k, held):
+            if k == 500:
+                # Mid-chain: the held frame was replaced; what it held
+                # stays, and the frame below its slot is still running.
+                store["mid_locals"] = dict(held.f_locals)
+                below = held.f_back
+                store["below"] = (below.f_code.co_name, below.f_locals["n"])
+                try:
+                    below.clear()
+                except RuntimeError as e:
+                    store["clear_running"] = str(e)
+                gc.collect()
+            return k if k == 0 else onward(k - 1, held)
+        self.assertEqual(chain(2 * KEPT, lambda: keeper(7)), 0)
+        tb, frame = store["tb"], store["frame"]
+        self.assertIs(tb.tb_frame, frame)
+        self.assertEqual(store["mid_locals"]["local"], ["keeper", 7])
+        # Below keeper's slot: the last kept frame of the chain.
+        self.assertEqual(store["below"], ("chain", 2 * KEPT - (KEPT - 1)))
+        self.assertEqual(store["clear_running"],
+                         "cannot clear an executing frame")
+        # After the chain: the frame says where it was and what it held.
+        self.assertEqual(frame.f_locals["local"], ["keeper", 7])
+        self.assertEqual(frame.f_locals["n"], 7)
+        self.assertEqual(frame.f_code.co_name, "keeper")
+        # Its line is its tail call's.
+        [tail_call_line] = {i.positions.lineno
+                            for i in dis.get_instructions(keeper)
+                            if i.opname.startswith("TAIL_CALL")}
+        self.assertEqual(frame.f_lineno, tail_call_line)
+        self.assertGreater(frame.f_lineno, tb.tb_lineno)
+        names = []
+        f, me = frame, sys._getframe().f_code
+        while f is not None and f.f_code is not me:
+            names.append(f.f_code.co_name)
+            f = f.f_back
+        self.assertEqual(names, ["keeper"] + ["chain"] * KEPT)
+        text = "".join(traceback.format_tb(tb))
+        self.assertIn("frames elided by tail calls", text)
+        self.assertIn("raise ValueError(n)", text)
+        # Clearing the replaced frame drops what it held; the traceback
+        # stays printable.
+        frame.clear()
+        gc.collect()
+        self.assertNotIn("local", frame.f_locals)
+        self.assertIn("raise ValueError(n)", "".join(traceback.format_tb(tb)))
+        self.assertEqual(tb.tb_frame.f_back.f_code.co_name, "chain")
+
+    def test_frames_held_across_a_long_chain(self):
+        held = []
+        def step(n, tag):
+            local = [tag, n]
+            if n % 97 == 0:
+                held.append(sys._getframe())
+            if n % 211 == 0 and held:
+                # Touch an older replaced frame mid-chain.
+                old = held[0]
+                self.assertEqual(old.f_locals["local"][1], old.f_locals["n"])
+                old.f_back
+            return n if n == 0 else step(n - 1, tag)
+        for _ in range(3):
+            held.clear()
+            self.assertEqual(step(5000, "t"), 0)
+            self.assertEqual(len(held), 5000 // 97 + 1)
+            for f in held:
+                self.assertEqual(f.f_locals["local"], ["t", f.f_locals["n"]])
+            # Clear every other one, collect, read the others.
+            for f in held[::2]:
+                f.clear()
+            gc.collect()
+            for f in held[1::2]:
+                self.assertEqual(f.f_locals["local"][0], "t")
+                self.assertIsInstance(f.f_lineno, int)
+                f.f_back
 
 
 class KeptFramesTests(unittest.TestCase):
