@@ -1,147 +1,48 @@
-"""C extensions built for stock CPython 3.13 work in cpython-tco.
+"""C extensions built for stock CPython 3.13 work in cpython-tco: calls,
+chains through C, exceptions and reference counts.
 
 The extension (tests/support/cext/tcoext.c) is compiled against the headers
 of the *stock* build -- as a wheel built for CPython 3.13 would be -- and
-imported into this interpreter.  It calls back into Python callables that
-run long chains of tail calls, is called from inside such chains, walks the
-frames through the C API (PyEval_GetFrame, PyFrame_GetBack, PyFrame_GetCode,
-PyFrame_GetLineNumber, PyFrame_GetLocals, PyFrame_GetVar), sees exceptions
+imported into this interpreter (tests/support/cext.py, which says what
+STOCK_PYTHON must name).  It calls back into Python callables that run long
+chains of tail calls, is called from inside such chains, sees exceptions
 raised deep in a chain, and keeps reference counts right.  A second module,
 built from the same file with Py_LIMITED_API, does the calls through the
-stable ABI.
+stable ABI.  What it sees of the frames: tests/test_cext_frames.py.
 
-STOCK_PYTHON names the stock interpreter (e.g. build/stock/python); its
-directory holds pyconfig.h and ../src-stock/Include the headers.  `make
-test-ours` and `make test` set it; the tests fail, not skip, without it.
-A --with-pydebug interpreter (`make refleaks`) skips them: an extension
-built for a release build does not load into a debug build, as in stock.
+    STOCK_PYTHON=build/stock/python build/tco/python -m unittest tests.test_cext
 """
 
 import dis
 import gc
 import importlib.machinery
-import importlib.util
-import json
-import os
-import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import traceback
 import unittest
 
-from tests.support.chains import (KEPT, chain, form, is_even, is_odd,
+from tests.support import cext
+from tests.support.cext import DEBUG_BUILD, DEBUG_REASON, DEPTH, raised
+from tests.support.chains import (KEPT, form, is_even, is_odd,
                                   loop as countdown)
-
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCE = os.path.join(TOP, "tests", "support", "cext", "tcoext.c")
-DEPTH = 100_000
-DEBUG_BUILD = hasattr(sys, "gettotalrefcount")
-DEBUG_REASON = ("a stock release-build extension cannot load into a "
-                "--with-pydebug interpreter (different ABI, as in stock)")
+from tests.support.frames import py_names
 
 # Set by setUpModule.
-tcoext = tcoext_limited = None
-build_dir = stock_python = stock_ext_suffix = None
-
-
-def stock_config(python):
-    """What the stock interpreter says of itself."""
-    code = ("import json, sys, sysconfig; print(json.dumps({"
-            "'ext_suffix': sysconfig.get_config_var('EXT_SUFFIX'),"
-            "'version': list(sys.version_info[:2]),"
-            "'tail_calls': hasattr(sys.flags, 'tail_calls'),"
-            "'debug': hasattr(sys, 'gettotalrefcount'),"
-            "'free_threaded': bool(sysconfig.get_config_var("
-            "'Py_GIL_DISABLED'))}))")
-    proc = subprocess.run([python, "-c", code], capture_output=True,
-                          text=True)
-    if proc.returncode:
-        raise RuntimeError(f"STOCK_PYTHON={python} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout)
-
-
-def compile_module(directory, include_dirs, filename, *defines):
-    command = ["gcc", "-shared", "-fPIC", "-O2", "-Wall",
-               *(f"-I{d}" for d in include_dirs), *defines,
-               "-o", os.path.join(directory, filename), SOURCE]
-    proc = subprocess.run(command, capture_output=True, text=True)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{proc.stderr}")
-    if proc.stderr:
-        raise RuntimeError(f"{' '.join(command)} warned:\n{proc.stderr}")
-    return os.path.join(directory, filename)
-
-
-def load(name, path):
-    loader = importlib.machinery.ExtensionFileLoader(name, path)
-    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+built = tcoext = tcoext_limited = None
 
 
 def setUpModule():
-    global tcoext, tcoext_limited, build_dir, stock_python, stock_ext_suffix
-    if DEBUG_BUILD:
-        return                  # the classes skip
-    stock_python = os.environ.get("STOCK_PYTHON")
-    if not stock_python:
-        raise RuntimeError(
-            "STOCK_PYTHON is not set: it must name the stock CPython 3.13 "
-            "interpreter whose headers the test extension is built against, "
-            "e.g. STOCK_PYTHON=build/stock/python (`make stock` builds it; "
-            "`make test-ours` sets it)")
-    stock_python = os.path.abspath(stock_python)
-    if not os.access(stock_python, os.X_OK):
-        raise RuntimeError(f"STOCK_PYTHON={stock_python}: no such "
-                           f"executable")
-    stock_dir = os.path.dirname(stock_python)
-    include_dirs = [os.path.join(os.path.dirname(stock_dir), "src-stock",
-                                 "Include"),
-                    stock_dir]
-    for header in (os.path.join(include_dirs[0], "Python.h"),
-                   os.path.join(include_dirs[1], "pyconfig.h")):
-        if not os.path.isfile(header):
-            raise RuntimeError(f"STOCK_PYTHON={stock_python}: no {header}")
-    config = stock_config(stock_python)
-    if config["tail_calls"] or config["debug"]:
-        raise RuntimeError(f"STOCK_PYTHON={stock_python} is not a stock "
-                           f"release build of CPython")
-    if tuple(config["version"]) != sys.version_info[:2]:
-        raise RuntimeError(f"STOCK_PYTHON={stock_python} is Python "
-                           f"{config['version']}, not {sys.version_info[:2]}")
-    directory = tempfile.mkdtemp(prefix="test_cext-")
-    try:
-        full = compile_module(directory, include_dirs,
-                              "tcoext" + config["ext_suffix"])
-        if config["free_threaded"]:
-            # No stable ABI in 3.13t: the same module, the full API.
-            limited = compile_module(directory, include_dirs,
-                                     "tcoext_limited" + config["ext_suffix"],
-                                     "-DTCOEXT_LIMITED")
-        else:
-            limited = compile_module(directory, include_dirs,
-                                     "tcoext_limited.abi3.so",
-                                     "-DPy_LIMITED_API=0x030d0000")
-        tcoext = load("tcoext", full)
-        tcoext_limited = load("tcoext_limited", limited)
-    except BaseException:
-        shutil.rmtree(directory)
-        raise
-    build_dir = directory
-    stock_ext_suffix = config["ext_suffix"]
+    global built, tcoext, tcoext_limited
+    if not DEBUG_BUILD:
+        built = cext.build()
+        tcoext, tcoext_limited = built.tcoext, built.tcoext_limited
 
 
 def tearDownModule():
-    # The modules stay loaded (an extension cannot be unloaded); their
-    # files may go.  Another run builds and loads them anew, from another
-    # directory.
-    global tcoext, tcoext_limited, build_dir
-    if build_dir is not None:
-        shutil.rmtree(build_dir, ignore_errors=True)
-    tcoext = tcoext_limited = build_dir = None
+    global built, tcoext, tcoext_limited
+    cext.remove(built)
+    built = tcoext = tcoext_limited = None
 
 
 # Python code that C calls, and that calls C (and countdown, is_even and
@@ -195,41 +96,17 @@ def segment(k, n, length, then):
 SEGMENT = 5_000
 
 
-def py_names(depth=1):
-    """co_name of every frame from the caller's (depth 1) down."""
-    names, f = [], sys._getframe(depth)
-    while f is not None:
-        names.append(f.f_code.co_name)
-        f = f.f_back
-    return names
-
-
-def py_frames(depth=1):
-    frames, f = [], sys._getframe(depth)
-    while f is not None:
-        frames.append(f)
-        f = f.f_back
-    return frames
-
-
 def both_walks():
     """The stack seen from C and from Python, from the same frame."""
     return tcoext.stack_names(), py_names()
 
-
-def raised(exc_type, func):
-    try:
-        func()
-    except exc_type as e:
-        return e
-    raise AssertionError(f"{func} did not raise {exc_type.__name__}")
 
 
 @unittest.skipIf(DEBUG_BUILD, DEBUG_REASON)
 class BuildTests(unittest.TestCase):
 
     def test_built_for_stock(self):
-        suffix = stock_ext_suffix
+        suffix = built.ext_suffix
         self.assertTrue(tcoext.__file__.endswith(suffix))
         # The import system of cpython-tco takes both suffixes.
         self.assertIn(suffix, importlib.machinery.EXTENSION_SUFFIXES)
@@ -245,9 +122,9 @@ class BuildTests(unittest.TestCase):
                 "import tcoext, tcoext_limited; "
                 "print(tcoext.call(lambda: 'ok'), "
                 "tcoext_limited.vectorcall(lambda: 'ok'))")
-        for python in (sys.executable, stock_python):
+        for python in (sys.executable, built.stock_python):
             with self.subTest(python=python):
-                proc = subprocess.run([python, "-c", code, build_dir],
+                proc = subprocess.run([python, "-c", code, built.build_dir],
                                       capture_output=True, text=True)
                 self.assertEqual((proc.returncode, proc.stderr), (0, ""))
                 self.assertEqual(proc.stdout, "ok ok\n")
@@ -379,95 +256,6 @@ class ChainThroughCTests(unittest.TestCase):
         name, line = down_limited(DEPTH)
         self.assertEqual(name, "down_limited")
         self.assertEqual(line, down_limited.__code__.co_firstlineno + 1)
-
-
-@unittest.skipIf(DEBUG_BUILD, DEBUG_REASON)
-class FrameTests(unittest.TestCase):
-    """The frames that the C API sees are those that Python sees."""
-
-    def test_short_chains_keep_every_frame(self):
-        base = py_names()
-        for n in range(KEPT):
-            # chain's n + 1 frames: a C callee does not take a frame's slot.
-            self.assertEqual(chain(n, tcoext.stack_names),
-                             ["chain"] * (n + 1) + base)
-            self.assertEqual(chain(n, both_walks),
-                             (["both_walks"] + ["chain"] * (n + 1) + base,) * 2)
-
-    def test_long_chains_keep_kept_frames(self):
-        base = py_names()
-        for n in [*range(KEPT, 3 * KEPT), 1000, DEPTH]:
-            # The first KEPT frames of the chain, then the frame in the slot
-            # of the replaced ones: the last chain frame, or the Python
-            # callee that replaced it.
-            self.assertEqual(chain(n, tcoext.stack_names),
-                             ["chain"] * (KEPT + 1) + base)
-            self.assertEqual(chain(n, both_walks),
-                             (["both_walks"] + ["chain"] * KEPT + base,) * 2)
-            # sys._getframe, a C callee too, sees the same frame.
-            frame = chain(n, sys._getframe)
-            names = []
-            while frame is not None:
-                names.append(frame.f_code.co_name)
-                frame = frame.f_back
-            self.assertEqual(names, ["chain"] * (KEPT + 1) + base)
-
-    def test_same_frame_objects(self):
-        def walks():
-            return tcoext.stack_frames(), py_frames()
-        for n in (0, 5, KEPT - 1, KEPT, 10 * KEPT, DEPTH):
-            c_frames, python_frames = chain(n, walks)
-            self.assertEqual(len(c_frames), len(python_frames))
-            for a, b in zip(c_frames, python_frames):
-                self.assertIs(a, b)
-
-    def step_info(self, n):
-        local = f"local-{n}"
-        return self.step_info(n - 1) if n else (tcoext.stack_info(),
-                                                 py_frames())
-
-    def check_info(self, depth, expected_ns):
-        info, frames = self.step_info(depth)
-        line = self.step_info.__code__.co_firstlineno + 2
-        self.assertEqual([entry[0] for entry in info],
-                         [frame.f_code.co_name for frame in frames])
-        steps = [entry for entry in info if entry[0] == "step_info"]
-        self.assertEqual([entry[2]["n"] for entry in steps], expected_ns)
-        for (name, lineno, f_locals), frame in zip(steps, frames):
-            # These frames have returned: f_lineno is as they left it.
-            self.assertEqual(lineno, frame.f_lineno)
-            self.assertEqual(lineno, line)
-            self.assertEqual(f_locals, frame.f_locals)
-            self.assertEqual(f_locals, {"self": self, "n": f_locals["n"],
-                                        "local": f"local-{f_locals['n']}"})
-        name, lineno, f_locals = info[len(steps)]
-        self.assertEqual(name, "check_info")
-        self.assertEqual(lineno, self.check_info.__code__.co_firstlineno + 1)
-        self.assertEqual(f_locals, {"self": self, "depth": depth,
-                                    "expected_ns": expected_ns})
-
-    def test_locals_and_lines_short_chain(self):
-        self.check_info(5, [0, 1, 2, 3, 4, 5])
-
-    def test_locals_and_lines_long_chain(self):
-        # The frames of n = DEPTH .. DEPTH - KEPT + 1 stay; the last one
-        # holds the slot of the others.
-        self.check_info(DEPTH, [0] + list(range(DEPTH - KEPT + 1, DEPTH + 1)))
-
-    def test_caller_var(self):
-        def f(n):
-            mine = n * 2
-            return f(n - 1) if n else tcoext.caller_var("mine")
-        for n in (0, 3, KEPT, DEPTH):
-            self.assertEqual(f(n), 0)
-        with self.assertRaises(NameError):
-            tcoext.caller_var("no such variable")
-
-    def test_limited_caller(self):
-        def f(n):
-            return f(n - 1) if n else tcoext_limited.caller()
-        for n in (0, 3, KEPT, DEPTH):
-            self.assertEqual(f(n), ("f", f.__code__.co_firstlineno + 1))
 
 
 @unittest.skipIf(DEBUG_BUILD, DEBUG_REASON)
@@ -614,76 +402,8 @@ class RefcountTests(unittest.TestCase):
                 tcoext_limited.caller()
         self.stable(arg, action)
         self.stable(hold.__code__, action)
-        self.stable(FrameTests.step_info.__code__, action)
-
-
-# Run by stock CPython and by cpython-tco, tail calls on and off: what the
-# extension sees must be the same, but for chains longer than KEPT with
-# tail calls on.
-COMPARE = """if 1:
-    import json, sys
-    sys.path.insert(0, sys.argv[1])
-    import tcoext, tcoext_limited
-
-    def chain(n, then):
-        return then() if n == 0 else chain(n - 1, then)
-
-    def step(n):
-        local = n * 10
-        return step(n - 1) if n else tcoext.stack_info()
-
-    def nested(k):
-        return nested_chain(k, 3)
-
-    def nested_chain(k, n):
-        if n:
-            return nested_chain(k, n - 1)
-        return tcoext.call(nested, k - 1) if k else tcoext.stack_names()
-
-    def boom(n):
-        if n == 0:
-            raise KeyError("boom")
-        return boom(n - 1)
-
-    def report(ns):
-        caught = tcoext.call_catch(boom, ns[-1])
-        return {
-            "names": [chain(n, tcoext.stack_names) for n in ns],
-            "info": [[name, line, {k: repr(v) for k, v in f_locals.items()}]
-                     for name, line, f_locals in step(ns[-1])
-                     if name == "step"],
-            "nested": nested(2),
-            "caught": [caught[1].__name__, str(caught[2])],
-            "limited": [chain(n, tcoext_limited.caller) for n in ns],
-            "vectorcall": tcoext_limited.vectorcall(chain, ns[-1], lambda: 1),
-        }
-
-    print(json.dumps({"short": report(range(16)),
-                      "long": report(range(16, 50))}))
-"""
-
-
-@unittest.skipIf(DEBUG_BUILD, DEBUG_REASON)
-class StockComparisonTests(unittest.TestCase):
-    """The extension sees in cpython-tco what it sees in stock CPython."""
-
-    def run_compare(self, python, *options):
-        proc = subprocess.run([python, *options, "-c", COMPARE, build_dir],
-                              capture_output=True, text=True)
-        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
-        return json.loads(proc.stdout)
-
-    def test_same_as_stock(self):
-        stock = self.run_compare(stock_python)
-        tco = self.run_compare(sys.executable)
-        off = self.run_compare(sys.executable, "-X", "tailcalls=off")
-        self.assertEqual(off, stock)
-        self.assertEqual(tco["short"], stock["short"])
-        # Long chains keep KEPT frames.
-        self.assertNotEqual(tco["long"]["names"], stock["long"]["names"])
-        for names in tco["long"]["names"]:
-            self.assertEqual(names,
-                             ["chain"] * (KEPT + 1) + ["report", "<module>"])
+        # The code of a frame that the walks pass through.
+        self.stable(RefcountTests.test_frame_api.__code__, action)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+"""The test extension, tests/support/cext/tcoext.c, built for stock CPython
+3.13 (tools/stock_extension.py) and loaded into this interpreter, for
+tests/test_cext.py and tests/test_cext_frames.py.
+
+STOCK_PYTHON names the stock interpreter (e.g. build/stock/python); its
+directory holds pyconfig.h and ../src-stock/Include the headers.  `make
+test-ours` and `make test` set it; the tests fail, not skip, without it.
+A --with-pydebug interpreter (`make refleaks`) skips them: an extension
+built for a release build does not load into a debug build, as in stock.
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import types
+
+from tests.support.tools import TOP
+
+sys.path.insert(0, os.path.join(TOP, "tools"))
+import stock_extension  # noqa: E402
+
+SOURCE = os.path.join(TOP, "tests", "support", "cext", "tcoext.c")
+DEPTH = 100_000
+DEBUG_BUILD = hasattr(sys, "gettotalrefcount")
+DEBUG_REASON = ("a stock release-build extension cannot load into a "
+                "--with-pydebug interpreter (different ABI, as in stock)")
+
+
+def load(name, path):
+    loader = importlib.machinery.ExtensionFileLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def build():
+    """tcoext and tcoext_limited (the stable ABI), built into a directory
+    of their own and loaded: a namespace of the two modules, that
+    directory (build_dir), the stock interpreter (stock_python) and its
+    extension suffix (ext_suffix).  remove() removes the directory; the
+    modules stay loaded (an extension cannot be unloaded), and another
+    build() loads them anew, from another directory."""
+    stock_python = os.environ.get("STOCK_PYTHON")
+    if not stock_python:
+        raise RuntimeError(
+            "STOCK_PYTHON is not set: it must name the stock CPython 3.13 "
+            "interpreter whose headers the test extension is built against, "
+            "e.g. STOCK_PYTHON=build/stock/python (`make stock` builds it; "
+            "`make test-ours` sets it)")
+    stock_python = os.path.abspath(stock_python)
+    if not os.access(stock_python, os.X_OK):
+        raise RuntimeError(f"STOCK_PYTHON={stock_python}: no such "
+                           f"executable")
+    config = stock_extension.config(stock_python)
+    if config["tail_calls"] or config["debug"]:
+        raise RuntimeError(f"STOCK_PYTHON={stock_python} is not a stock "
+                           f"release build of CPython")
+    if tuple(config["version"]) != sys.version_info[:2]:
+        raise RuntimeError(f"STOCK_PYTHON={stock_python} is Python "
+                           f"{config['version']}, not {sys.version_info[:2]}")
+    directory = tempfile.mkdtemp(prefix="test_cext-")
+    suffix = config["ext_suffix"]
+    try:
+        full = stock_extension.build(stock_python, SOURCE, directory,
+                                     "tcoext", suffix=suffix, warnings=True)
+        if config["free_threaded"]:
+            # No stable ABI in 3.13t: the same module, the full API.
+            limited = stock_extension.build(
+                stock_python, SOURCE, directory, "tcoext_limited",
+                "-DTCOEXT_LIMITED", suffix=suffix, warnings=True)
+        else:
+            limited = stock_extension.build(
+                stock_python, SOURCE, directory, "tcoext_limited",
+                "-DPy_LIMITED_API=0x030d0000", suffix=".abi3.so",
+                warnings=True)
+        return types.SimpleNamespace(
+            tcoext=load("tcoext", full),
+            tcoext_limited=load("tcoext_limited", limited),
+            build_dir=directory, stock_python=stock_python,
+            ext_suffix=suffix)
+    except BaseException:
+        shutil.rmtree(directory)
+        raise
+
+
+def remove(built):
+    if built is not None:
+        shutil.rmtree(built.build_dir, ignore_errors=True)
+
+
+def raised(exc_type, func):
+    try:
+        func()
+    except exc_type as e:
+        return e
+    raise AssertionError(f"{func} did not raise {exc_type.__name__}")
