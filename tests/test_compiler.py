@@ -189,7 +189,7 @@ class HandlerTests(unittest.TestCase):
         self.assertIn("TAIL_CALL", opnames(func))
 
 
-class GeneratorTests(unittest.TestCase):
+class GeneratorFrameCompileTests(unittest.TestCase):
     """Generator and coroutine frames belong to their objects."""
 
     def assertNoTail(self, source, name="f"):

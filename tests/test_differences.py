@@ -444,7 +444,10 @@ print(json.dumps(out))
 '''
 
 
-class SwitchTests(unittest.TestCase):
+class DifferencesUnderSwitchTests(unittest.TestCase):
+    """The differences above, in one process, with tail calls on and off:
+    off, every one is stock's (how the switch itself is read and set:
+    tests/test_switch.py)."""
 
     def observe(self, n, *options):
         code = "OTHER = %r\n" % OTHER + SWITCH

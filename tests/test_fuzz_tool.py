@@ -28,7 +28,7 @@ def result(rc=0, out="", err="", timed_out=False):
     return runner.Result(rc, out, err, timed_out, 0.1)
 
 
-class GeneratorTests(unittest.TestCase):
+class ProgramGeneratorTests(unittest.TestCase):
 
     SEEDS = [("unittest", n) for n in range(6)]
 
