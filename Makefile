@@ -230,6 +230,7 @@ $(BUILD)/deb.pgo: FORCE
 
 $(DEB): $(TARBALL) patches/series $(wildcard patches/*.patch) \
         $(shell find packaging/debian -type f) tools/make-deb tools/pgo-task \
+        tools/tco/make_deb.py tools/tco/debian_root.py tools/tco/patchset.py \
         $(BUILD)/deb.pgo
 	@tools/install-deps $(DEB_TOOLS)
 	@CONFIGURE_FLAGS="$(CONFIGURE_FLAGS)" DEB_SUITE=$(DEB_SUITE) \

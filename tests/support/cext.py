@@ -1,5 +1,5 @@
 """The test extension, tests/support/cext/tcoext.c, built for stock CPython
-3.13 (tools/stock_extension.py) and loaded into this interpreter, for
+3.13 (tools/tco/stock_extension.py) and loaded into this interpreter, for
 tests/test_cext.py and tests/test_cext_frames.py.
 
 STOCK_PYTHON names the stock interpreter (e.g. build/stock/python); its
@@ -17,10 +17,8 @@ import sys
 import tempfile
 import types
 
-from tests.support.tools import TOP
-
-sys.path.insert(0, os.path.join(TOP, "tools"))
-import stock_extension  # noqa: E402
+from tests.support.tools import TOP     # puts tools/ on sys.path first
+from tco import stock_extension
 
 SOURCE = os.path.join(TOP, "tests", "support", "cext", "tcoext.c")
 DEPTH = 100_000

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import time
 
-from debian_archive import apt_base_urls
+from tco.debian_archive import apt_base_urls
 
 # Debian 13, whose python3 is 3.13: its python3-* packages are built for
 # the ABI that cpython-tco keeps.

@@ -5,7 +5,7 @@ adjust upstream tests that exist in that release alone."""
 
 import os
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tco import TOP
 PATCHES = os.path.join(TOP, "patches")
 
 

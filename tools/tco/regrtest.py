@@ -1,0 +1,184 @@
+"""Run CPython's own regression suite (Lib/test) on a build.
+
+Usage: tools/regrtest PYTHON [--core | --all | --progressions]
+                      [--compare STOCK-PYTHON] [REGRTEST-ARGS...]
+
+  --core          the tests closest to what cpython-tco changes (default)
+  --all           the whole suite
+  --progressions  only the known failures (below): say which now pass, so
+                  that the list only shrinks, as Debian's failing-tests do
+  --compare STOCK also run the tests on STOCK-PYTHON, and compare test by
+                  test (regrtest's --junit-xml): the tests that pass on
+                  stock must pass on PYTHON, and the same ones fail
+
+The suite runs as upstream expects it: PYTHONUNBUFFERED and
+PYTHONDONTWRITEBYTECODE unset, SIGINT at its default action (processes
+started in the background may inherit it ignored), -j2 and a per-test
+timeout.  Tests listed in tests/upstream-known-failures, with the reason
+they fail on these machines whatever the interpreter, may fail; any other
+failure fails the run.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+from tco import TOP
+KNOWN = os.path.join(TOP, "tests", "upstream-known-failures")
+
+CORE = """
+test_grammar test_compile test_dis test_opcache test_call test_exceptions
+test_sys test_traceback test_generators test_coroutines test_sys_settrace
+test_monitoring test_inspect test_frame test_pdb test_capi test_threading
+test_signal test_importlib test_peepholer test_compiler_codegen
+test_compiler_assemble test__opcode test_opcodes test_code test_profile
+test_cprofile test_trace test_bdb test_scope test_funcattrs test_gc
+test_weakref test_functools test_warnings test_logging test_enum test_typing
+test_collections test_faulthandler test_doctest test_unittest test_patma
+test_contextlib test_asyncgen test_asyncio test_descr test_class
+test_builtin test_eval test_recursion test_sys_setprofile test_zipimport
+test_runpy test_cmd_line test_cmd_line_script test_embed test_lltrace
+test_site test_venv test_ctypes test_multiprocessing_spawn
+""".split()
+
+
+def known_failures():
+    known = {}
+    with open(KNOWN) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, reason = line.partition(" ")
+                known[name] = reason.strip()
+    return known
+
+
+def outcomes(junit_xml):
+    """{test id: 'passed' | 'failed' | 'skipped'} from regrtest's XML."""
+    result = {}
+    for case in ET.parse(junit_xml).getroot().iter("testcase"):
+        name = case.get("name")
+        if case.find("failure") is not None or case.find("error") is not None:
+            result[name] = "failed"
+        elif case.find("skipped") is not None:
+            result[name] = "skipped"
+        else:
+            result[name] = "passed"
+    return result
+
+
+def counts(result):
+    values = list(result.values())
+    return (f"{values.count('passed')} passed, {values.count('failed')} "
+            f"failed, {values.count('skipped')} skipped")
+
+
+def compare(python, stock, args):
+    """Run the suite on both; the same tests must pass on both."""
+    found = {}
+    with tempfile.TemporaryDirectory(prefix="tco-regrtest-") as tmp:
+        for label, interpreter in (("stock", stock), ("tco", python)):
+            xml = os.path.join(tmp, label + ".xml")
+            rc = main([interpreter, *args, f"--junit-xml={xml}"],
+                      check_known=False)
+            if not os.path.exists(xml):
+                print(f"regrtest: {label} wrote no results (exit code {rc})")
+                return 1
+            found[label] = outcomes(xml)
+    stock_out, tco_out = found["stock"], found["tco"]
+    print(f"regrtest: stock: {counts(stock_out)} (test cases)")
+    print(f"regrtest: tco:   {counts(tco_out)} (test cases)")
+    lost = sorted(t for t, r in stock_out.items()
+                  if r == "passed" and tco_out.get(t) != "passed")
+    gained = sorted(t for t, r in tco_out.items()
+                    if r == "passed" and stock_out.get(t) != "passed")
+    for t in lost:
+        print(f"regrtest: passes on stock, not on tco: {t}"
+              f" ({tco_out.get(t, 'not run')})")
+    for t in gained:
+        print(f"regrtest: passes on tco, not on stock: {t}"
+              f" ({stock_out.get(t, 'not run')})")
+    if lost or gained:
+        return 1
+    print("regrtest: the same test cases pass on stock and on tco")
+    return 0
+
+
+def main(argv, check_known=True):
+    if not argv:
+        sys.exit(__doc__)
+    python, args = argv[0], argv[1:]
+    if "--compare" in args:
+        i = args.index("--compare")
+        stock = args[i + 1]
+        return compare(python, stock, args[:i] + args[i + 2:])
+    tests = CORE
+    progressions = "--progressions" in args
+    if progressions:
+        args.remove("--progressions")
+        tests = sorted(known_failures())
+    if "--all" in args:
+        tests = []
+        args.remove("--all")
+    if "--core" in args:
+        args.remove("--core")
+    if any(not a.startswith("-") for a in args):
+        tests = []
+    env = dict(os.environ)
+    env.pop("PYTHONUNBUFFERED", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cmd = [python, "-m", "test", "-j2", "--timeout", "1200", *args, *tests]
+    print("regrtest:", " ".join(cmd), flush=True)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, errors="replace",
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    out = []
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        out.append(line)
+    rc = proc.wait()
+    text = "".join(out)
+    # regrtest's summary: "N tests failed:" (or "failed again:"), then the
+    # names on indented lines.
+    failed = set()
+    for m in re.finditer(r"^\d+ tests? (?:failed|failed again|crashed"
+                         r"|altered the execution environment.*?):\n"
+                         r"((?:    .*\n)+)", text, re.M):
+        if "altered" not in m.group(0).split("\n")[0]:
+            failed.update(m.group(1).split())
+    # "N tests OK." or, when none failed, "All N tests OK."
+    ok = re.search(r"^(?:All )?(\d+) tests? OK\.", text, re.M)
+    passed = int(ok.group(1)) if ok else 0
+    if progressions:
+        for name in tests:
+            if name in failed:
+                print(f"progressions: {name} still fails")
+            else:
+                print(f"progressions: {name} now passes: remove it from"
+                      f" tests/upstream-known-failures")
+        return 0
+    if not check_known:
+        return rc
+    if rc == 0:
+        print(f"upstream: {passed} passed, 0 failed")
+        return 0
+    if "Tests result: " not in text and "Result: " not in text:
+        print("regrtest: the suite did not finish", file=sys.stderr)
+        return rc or 1
+    known = known_failures()
+    unexpected = sorted(failed - set(known))
+    for name in sorted(failed & set(known)):
+        print(f"regrtest: known failure {name}: {known[name]}")
+    if unexpected or not failed:
+        print(f"regrtest: unexpected failures: {' '.join(unexpected)}"
+              if unexpected else f"regrtest: exit code {rc}", file=sys.stderr)
+        print(f"upstream: {passed} passed, {len(unexpected) or 1} failed")
+        return 1
+    print(f"upstream: {passed} passed, 0 failed"
+          f" ({len(failed)} known failures listed above)")
+    return 0
