@@ -303,9 +303,8 @@ refleaks: debug debs
 	@$(BUILD)/tco-debug/python tools/run-tests -R 3:3
 
 # The longer checks of `make check-all` (issue-sized, not for every CI run).
-CORE_REFLEAK := test_call test_exceptions test_sys test_traceback test_dis \
-    test_compile test_generators test_coroutines test_monitoring \
-    test_sys_settrace test_frame test_opcache
+# The upstream modules of each check are listed in tools/tco/test_lists.py.
+CORE_REFLEAK := --list refleak
 
 # Random tail-call programs, stock against cpython-tco (docs/fuzzing.md): a
 # quick batch with a fixed seed for CI, and a long run.

@@ -9,6 +9,7 @@ test_fuzz_tool).
 
 import ast
 import importlib
+import importlib.util
 import os
 import re
 import subprocess
@@ -106,6 +107,30 @@ class SharedTests(unittest.TestCase):
         self.assertEqual([f for f, _ in numbered][:len(names)], names)
         flat = [n for _, n in numbered]
         self.assertEqual(flat, sorted(flat))
+
+
+class TestListTests(unittest.TestCase):
+
+    def test_the_lists_are_parts_of_core(self):
+        from tco import test_lists
+        self.assertEqual(len(set(test_lists.CORE)), len(test_lists.CORE))
+        for name, tests in test_lists.LISTS.items():
+            with self.subTest(name=name):
+                self.assertLessEqual(set(tests), set(test_lists.CORE))
+                self.assertTrue(all(t.startswith("test_") for t in tests))
+                for t in tests:
+                    # Each is a module of CPython's suite (3.13's names).
+                    self.assertTrue(
+                        importlib.util.find_spec(f"test.{t}") is not None,
+                        t)
+
+    def test_regrtest_runs_a_list(self):
+        from tco import test_lists
+        regrtest = load_tool("regrtest")
+        self.assertIs(regrtest.CORE, test_lists.CORE)
+        self.assertIs(regrtest.LISTS, test_lists.LISTS)
+        self.assertIs(load_tool("check-prefixes").PREFIX_TESTS,
+                      test_lists.PREFIX)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Run CPython's own regression suite (Lib/test) on a build.
 
-Usage: tools/regrtest PYTHON [--core | --all | --progressions]
+Usage: tools/regrtest PYTHON [--core | --all | --progressions | --list NAME]
                       [--compare STOCK-PYTHON] [REGRTEST-ARGS...]
 
   --core          the tests closest to what cpython-tco changes (default)
+  --list NAME     the list NAME of tools/tco/test_lists.py (core, refleak,
+                  prefix)
   --all           the whole suite
   --progressions  only the known failures (below): say which now pass, so
                   that the list only shrinks, as Debian's failing-tests do
@@ -28,22 +30,9 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 from tco import TOP
+from tco.test_lists import CORE, LISTS
 KNOWN = os.path.join(TOP, "tests", "upstream-known-failures")
 
-CORE = """
-test_grammar test_compile test_dis test_opcache test_call test_exceptions
-test_sys test_traceback test_generators test_coroutines test_sys_settrace
-test_monitoring test_inspect test_frame test_pdb test_capi test_threading
-test_signal test_importlib test_peepholer test_compiler_codegen
-test_compiler_assemble test__opcode test_opcodes test_code test_profile
-test_cprofile test_trace test_bdb test_scope test_funcattrs test_gc
-test_weakref test_functools test_warnings test_logging test_enum test_typing
-test_collections test_faulthandler test_doctest test_unittest test_patma
-test_contextlib test_asyncgen test_asyncio test_descr test_class
-test_builtin test_eval test_recursion test_sys_setprofile test_zipimport
-test_runpy test_cmd_line test_cmd_line_script test_embed test_lltrace
-test_site test_venv test_ctypes test_multiprocessing_spawn
-""".split()
 
 
 def known_failures():
@@ -126,8 +115,15 @@ def main(argv, check_known=True):
         args.remove("--all")
     if "--core" in args:
         args.remove("--core")
+    listed = None
+    if "--list" in args:
+        i = args.index("--list")
+        listed = LISTS[args[i + 1]]
+        del args[i:i + 2]
     if any(not a.startswith("-") for a in args):
         tests = []
+    if listed is not None:
+        tests = listed
     env = dict(os.environ)
     env.pop("PYTHONUNBUFFERED", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
