@@ -94,6 +94,15 @@ class SharedTests(unittest.TestCase):
             with self.assertRaises(subprocess.CalledProcessError):
                 tco.git_output(tmp, "no-such-command")
 
+    def test_with_ccache(self):
+        env = tco.with_ccache({"PATH": "/usr/bin:/bin"}, "some/dir")
+        if os.path.isdir("/usr/lib/ccache"):
+            self.assertEqual(env["PATH"], "/usr/lib/ccache:/usr/bin:/bin")
+            self.assertEqual(env["CCACHE_BASEDIR"],
+                             os.path.abspath("some/dir"))
+        else:
+            self.assertEqual(env, {"PATH": "/usr/bin:/bin"})
+
     def test_patchset_names_the_files_of_the_series(self):
         names = patchset.series()
         self.assertTrue(names)

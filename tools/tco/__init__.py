@@ -29,3 +29,17 @@ def git_output(src, *args):
     """What `git -C src ARGS` prints; an error if it fails."""
     return subprocess.run(["git", "-C", src, *args], check=True,
                           capture_output=True, text=True).stdout
+
+
+def with_ccache(env, basedir):
+    """env with ccache as gcc, where the machine has ccache: its
+    /usr/lib/ccache first in PATH, so that what a build records (sysconfig's
+    CC, which setuptools and pip use) is plain gcc, which a user's machine
+    has; paths under basedir hashed relative to it, so that a build
+    elsewhere hits the cache.  The Makefile does the same for its own
+    builds; a PGO build takes no ccache (the Makefile says why)."""
+    if os.path.isdir("/usr/lib/ccache"):
+        env = dict(env, PATH="/usr/lib/ccache:" + env.get("PATH", ""),
+                   CCACHE_BASEDIR=os.path.abspath(basedir),
+                   CCACHE_NOHASHDIR="1")
+    return env

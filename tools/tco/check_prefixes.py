@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 
+import tco
 from tco import TOP, git_output
 from tco.test_lists import PREFIX
 # The upstream tests closest to what the patches change, that every prefix
@@ -33,12 +34,10 @@ def configure(prefix_src, build):
     if os.path.exists(os.path.join(build, "Makefile")):
         return
     os.makedirs(build, exist_ok=True)
-    cc = "ccache gcc" if subprocess.run(
-        ["sh", "-c", "command -v ccache"], capture_output=True).returncode \
-        == 0 else "gcc"
     if run(os.path.join(os.path.abspath(prefix_src), "configure"), "-q",
-           f"CC={cc}", "PYTHON_FOR_REGEN=" + sys.executable,
-           "ac_cv_prog_HAS_GIT=not-found", cwd=build):
+           "PYTHON_FOR_REGEN=" + sys.executable,
+           "ac_cv_prog_HAS_GIT=not-found", cwd=build,
+           env=tco.with_ccache(os.environ, TOP)):
         sys.exit("check-prefixes: configure failed")
 
 
@@ -52,7 +51,7 @@ def main():
     if not os.path.isdir(prefix_src):
         git_output(src, "worktree", "add", "--detach", os.path.abspath(prefix_src),
             "upstream")
-    env = dict(os.environ, CCACHE_BASEDIR=TOP, CCACHE_NOHASHDIR="1")
+    env = tco.with_ccache(os.environ, TOP)
     for number, sha in enumerate(commits, 1):
         if number < first:
             continue

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 
+import tco
 from tco import TOP
 
 DEMO = os.path.join(TOP, "examples", "tail_recursion.py")
@@ -82,13 +83,9 @@ def main():
         PYTHON_BUILD_BUILD_PATH=root + ".build",
         MAKE_OPTS=f"-j{os.cpu_count()}",
         PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    if os.path.isdir("/usr/lib/ccache"):
-        # ccache as gcc, so that the installed sysconfig names plain gcc;
-        # paths under the build directory and the prefix (python-build
-        # adds -I PREFIX/include) made relative: a checkout elsewhere hits.
-        env.update(PATH="/usr/lib/ccache:" + env.get("PATH", ""),
-                   CCACHE_BASEDIR=os.path.dirname(root),
-                   CCACHE_NOHASHDIR="1")
+    # Paths under the build directory and the prefix (python-build adds -I
+    # PREFIX/include) hashed relative to their parent.
+    env = tco.with_ccache(env, os.path.dirname(root))
     shutil.rmtree(root + ".build", ignore_errors=True)
 
     out, _ = run(["pyenv", "--version"], env)

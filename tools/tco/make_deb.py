@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 
+import tco
 from tco import patchset
 from tco.debian_root import (build_root, remove_root, root_env,
                          run_in_root)
@@ -103,13 +104,8 @@ def build_failed(work, returncode):
 def build_here(work, source, options, optimized):
     """dpkg-buildpackage on this machine."""
     env = dict(os.environ, DEB_BUILD_OPTIONS=options)
-    # ccache as gcc (/usr/lib/ccache first in PATH), so that the package's
-    # sysconfig records plain gcc, which a user's machine has; not for a
-    # PGO build, whose objects depend on the profile (the Makefile's
-    # make-in says why).
-    if os.path.isdir("/usr/lib/ccache") and not optimized:
-        env.update(PATH="/usr/lib/ccache:" + env.get("PATH", ""),
-                   CCACHE_BASEDIR=work, CCACHE_NOHASHDIR="1")
+    if not optimized:
+        env = tco.with_ccache(env, work)
     log(f"dpkg-buildpackage in {source}")
     with open(os.path.join(work, "build.log"), "w") as out:
         done = subprocess.run(["dpkg-buildpackage", "-b", "-us", "-uc"],
