@@ -18,7 +18,8 @@ compiler of Debian's own python3.13) and the Build-Depends of
 debian/control, installed by apt (tools/tco/debian_root.py; the prepared root
 is cached in WORKDIR).  DEB_SUITE=host builds on this machine instead, with
 its own compiler and libraries (quicker, with ccache, and not what a
-Debian user is given).
+Debian user is given).  DEB_STOCK=1 leaves the series out: stock CPython,
+packaged and built the same way, as the reference of measurements.
 """
 
 import email.utils
@@ -176,6 +177,10 @@ def main():
     # quilt's series: ours, then the release's own patches (in their
     # subdirectory, as quilt allows).
     names = patchset.series() + patchset.release(version)
+    if os.environ.get("DEB_STOCK") == "1":
+        # The reference: stock CPython packaged and built the same way,
+        # for measurements (docs/performance.md), never shipped.
+        names = []
     for name in names:
         os.makedirs(os.path.join(patches, os.path.dirname(name)),
                     exist_ok=True)
