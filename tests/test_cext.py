@@ -23,26 +23,15 @@ import traceback
 import unittest
 
 from tests.support import cext
-from tests.support.cext import DEBUG_BUILD, DEBUG_REASON, DEPTH, raised
+from tests.support.cext import DEBUG_BUILD, DEBUG_REASON, DEPTH
+from tests.support.frames import raised
 from tests.support.chains import (KEPT, form, is_even, is_odd,
                                   loop as countdown)
 from tests.support.frames import py_names
 
 # Set by setUpModule.
 built = tcoext = tcoext_limited = None
-
-
-def setUpModule():
-    global built, tcoext, tcoext_limited
-    if not DEBUG_BUILD:
-        built = cext.build()
-        tcoext, tcoext_limited = built.tcoext, built.tcoext_limited
-
-
-def tearDownModule():
-    global built, tcoext, tcoext_limited
-    cext.remove(built)
-    built = tcoext = tcoext_limited = None
+setUpModule, tearDownModule = cext.fixtures(globals())
 
 
 # Python code that C calls, and that calls C (and countdown, is_even and

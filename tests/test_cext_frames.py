@@ -19,19 +19,7 @@ from tests.support.frames import py_frames, py_names
 
 # Set by setUpModule.
 built = tcoext = tcoext_limited = None
-
-
-def setUpModule():
-    global built, tcoext, tcoext_limited
-    if not DEBUG_BUILD:
-        built = cext.build()
-        tcoext, tcoext_limited = built.tcoext, built.tcoext_limited
-
-
-def tearDownModule():
-    global built, tcoext, tcoext_limited
-    cext.remove(built)
-    built = tcoext = tcoext_limited = None
+setUpModule, tearDownModule = cext.fixtures(globals())
 
 
 def both_walks():

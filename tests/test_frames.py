@@ -9,6 +9,7 @@ import weakref
 from test.support import script_helper
 
 from tests.support.chains import KEPT, chain
+from tests.support.frames import raised
 
 
 def callee(a, b):
@@ -40,15 +41,6 @@ def plain_bad_keyword():
 def plain_bad_star():
     r = callee(*(1, 2, 3))
     return r
-
-
-def raised(exc_type, func):
-    """The exception func() raises, with its traceback (assertRaises drops it)."""
-    try:
-        func()
-    except exc_type as e:
-        return e
-    raise AssertionError(f"{func} did not raise {exc_type.__name__}")
 
 
 class ArgumentErrorTests(unittest.TestCase):

@@ -90,9 +90,18 @@ def remove(built):
         shutil.rmtree(built.build_dir, ignore_errors=True)
 
 
-def raised(exc_type, func):
-    try:
-        func()
-    except exc_type as e:
-        return e
-    raise AssertionError(f"{func} did not raise {exc_type.__name__}")
+def fixtures(namespace):
+    """setUpModule and tearDownModule for a test module whose globals
+    built, tcoext and tcoext_limited are the extension (build()); on a
+    debug build they stay None, and the module's classes skip."""
+    def setUpModule():
+        if not DEBUG_BUILD:
+            built = namespace["built"] = build()
+            namespace["tcoext"] = built.tcoext
+            namespace["tcoext_limited"] = built.tcoext_limited
+
+    def tearDownModule():
+        remove(namespace["built"])
+        namespace.update(built=None, tcoext=None, tcoext_limited=None)
+
+    return setUpModule, tearDownModule

@@ -1,5 +1,5 @@
 """The Python stack as Python code walks it, for tests that compare it
-with what C code sees."""
+with what C code sees; and the exception a call raises, traceback and all."""
 
 import sys
 
@@ -19,3 +19,12 @@ def py_frames(depth=1):
         frames.append(f)
         f = f.f_back
     return frames
+
+
+def raised(exc_type, func):
+    """The exception func() raises, with its traceback (assertRaises drops it)."""
+    try:
+        func()
+    except exc_type as e:
+        return e
+    raise AssertionError(f"{func} did not raise {exc_type.__name__}")
