@@ -8,7 +8,6 @@ gives the stock behaviour back."""
 
 import enum
 import faulthandler
-import gc
 import inspect
 import json
 import logging
@@ -18,7 +17,6 @@ import tempfile
 import traceback
 import unittest
 import warnings
-import weakref
 
 from tests.support import othermodule
 from tests.support.chains import KEPT, chain
@@ -297,64 +295,6 @@ def hop_name(n):
     if n == 0:
         return othermodule.caller_name()
     return othermodule.call_back(hop_name, n - 1)
-
-
-class Big:
-    pass
-
-
-def alive(cls):
-    """How many instances of cls exist (seen by the garbage collector, which
-    neither a finalizer nor a weak reference has to tell)."""
-    return sum(type(o) is cls for o in gc.get_objects())
-
-
-class LocalsReleasedTests(unittest.TestCase):
-    """A replaced frame's locals go at the tail call, not when the callee
-    returns, when nothing can see them go; a kept frame's stay.  Those
-    whose release can be seen (a weak reference, a finalizer) go when the
-    callee returns, as on stock (tests/test_finalizers.py)."""
-
-    def released_before_callee_returns(self, n, weakly_held=False):
-        refs = []
-        def holder():
-            big = Big()
-            if weakly_held:
-                refs.append(weakref.ref(big))
-            return check()
-        def check():
-            return alive(Big) == 0
-        released = chain(n, holder)         # not a tail call
-        return released
-
-    def test_boundary(self):
-        # holder() makes the chain's (n + 2)th tail call: it replaces
-        # holder()'s frame from n = KEPT - 1 on.
-        for n in range(KEPT - 3, KEPT + 2):
-            with self.subTest(n=n):
-                self.assertEqual(self.released_before_callee_returns(n),
-                                 n >= KEPT - 1)
-
-    def test_weakly_held_local_stays_until_the_callee_returns(self):
-        for n in (KEPT - 3, KEPT + 2, 10 * KEPT):
-            with self.subTest(n=n):
-                self.assertFalse(self.released_before_callee_returns(
-                    n, weakly_held=True))
-
-    def test_self_tail_call(self):
-        # A function that tail-calls itself releases its locals at each
-        # call past the kept frames too (in its own frame, reused).
-        log = []
-        def loop(n):
-            big = Big()
-            log.append(alive(Big))
-            return n if n == 0 else loop(n - 1)
-        for _ in range(3):
-            log.clear()
-            loop(3 * KEPT)
-            # Alive when loop(n) runs: the kept frames' and its own.
-            self.assertEqual(log, list(range(1, KEPT + 2))
-                             + [KEPT + 1] * (2 * KEPT))
 
 
 OTHER = '''

@@ -169,21 +169,6 @@ class HeldFrameTests(unittest.TestCase):
             return f
         self.assertEqual(chain(2 * KEPT, first)(), "cell")
 
-    def test_locals_released_at_tail_call(self):
-        class Big:
-            pass
-        def first():
-            big = Big()
-            return second()
-        def second():
-            # Seen by the garbage collector, which neither a finalizer nor
-            # a weak reference has to tell.
-            return not any(type(o) is Big for o in gc.get_objects())
-        # Deep in a chain, first's frame is replaced by second's.
-        self.assertTrue(chain(2 * KEPT, first))
-        # In a short chain it is kept, as without tail calls.
-        self.assertFalse(chain(0, first))
-
     def test_finalizer_runs_after_the_callee(self):
         log = []
         class Noisy:

@@ -6,13 +6,12 @@ fails exactly as stock does, and stays an ordinary call with
 -X tailcalls=off."""
 
 import dis
-import gc
 import sys
 import textwrap
 import unittest
 
-from tests.support.chains import KEPT, form
-from tests.support.process import run_ok, run_python, stock_python
+from tests.support.chains import form
+from tests.support.process import run_ok, stock_python
 
 DEPTH = 1_000_000
 
@@ -228,57 +227,6 @@ class CompiledShapesTests(unittest.TestCase):
                 ops = {i.opname for i in dis.get_instructions(ns[name])}
                 self.assertIn("CALL", ops)
                 self.assertNotIn("TAIL_CALL", ops)
-
-
-class ReleaseTests(unittest.TestCase):
-    """What a for loop holds is released when the frame is replaced."""
-
-    def test_generator_closed_after_the_callee(self):
-        events = []
-
-        def items():
-            try:
-                yield 1
-            finally:
-                events.append("generator closed")
-
-        def callee():
-            events.append("callee runs")
-            return len(events)
-
-        def caller(n):
-            if n:
-                return caller(n - 1)
-            for _ in items():
-                return callee()
-
-        # Past the kept window the loop's frame is replaced: the generator,
-        # which nothing else holds, is set aside and closed after the
-        # callee runs, as on stock.
-        caller(KEPT + 1)
-        self.assertEqual(events, ["callee runs", "generator closed"])
-        events.clear()
-        # In the kept window the frame stays, as on stock.
-        caller(0)
-        self.assertEqual(events, ["callee runs", "generator closed"])
-
-    def test_self_tail_call_releases_the_iterators(self):
-        # _TAIL_CALL_REUSE_FRAME reuses the frame: the iterators under the
-        # call go with the old locals (no leak: the -R run checks the
-        # count).
-        alive = []
-
-        class Tracked(list):
-            def __del__(self):
-                alive.append(False)
-
-        def walk(n):
-            for _ in Tracked("ab"):
-                return n if n == 0 else walk(n - 1)
-
-        self.assertEqual(walk(10_000), 0)
-        gc.collect()
-        self.assertEqual(len(alive), 10_001)
 
 
 ERRORS = SHAPES + textwrap.dedent("""
