@@ -103,11 +103,13 @@ class ArgumentTests(unittest.TestCase):
 
     def test_paths_are_made_absolute_markers_kept(self):
         args = suites_distro.pytest_args(
-            ["pandas/tests/series", "-m", "not slow", "numpy"])
+            ["pandas/tests/series", "-m", "not slow", "numpy",
+             "--ignore=numpy/f2py"])
         dp = suites_distro.DIST_PACKAGES
         self.assertEqual(args, [f"--rootdir={dp}", f"--confcutdir={dp}",
                                 f"{dp}/pandas/tests/series", "-m",
-                                "not slow", f"{dp}/numpy"])
+                                "not slow", f"{dp}/numpy",
+                                f"--ignore={dp}/numpy/f2py"])
 
     def test_every_suite_names_its_package(self):
         self.assertEqual(set(suites_distro.SUITES),
