@@ -246,5 +246,5 @@ def main(argv):
     with open(os.path.join(TOP, "docs", "SUITES-debian.md"), "w") as f:
         f.write(page)
     log(f"wrote docs/SUITES-debian.md; the logs and XML are in {saved}")
-    json.dump({n: r[1] for n, r in results.items()},
-              open(os.path.join(saved, "differ.json"), "w"), indent=1)
+    with open(os.path.join(saved, "differ.json"), "w") as f:
+        json.dump({n: r[1] for n, r in results.items()}, f, indent=1)
