@@ -16,7 +16,7 @@ DOC = os.path.join(TOP, "docs", "internals.md")
 # Named on the page for comparison, not part of CPython's tree.
 ELSEWHERE = {"luaD_pretailcall"}
 
-SOURCES = ("Python", "Include", "Objects", "Modules", "Lib", "Parser")
+SOURCES = ("Python", "Include", "Objects", "Modules", "Lib", "Parser", "Tools")
 
 
 def source_tree():

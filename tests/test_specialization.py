@@ -13,8 +13,10 @@ import _opcode_metadata
 
 from tests.support.chains import form
 
-# The one CALL form without a tail twin: it skips the POP_TOP after it, and
-# a tail site calls list.append through TAIL_CALL_NON_PY_GENERAL.
+# The one CALL form without a tail twin: it needs the POP_TOP of a call
+# statement after it, so is never chosen at a tail site (list.append there
+# is TAIL_CALL_METHOD_DESCRIPTOR_O, below).  The cases generator maps every
+# other form to its twin by name (_PyOpcode_TailForm).
 NO_TWIN = {"CALL_LIST_APPEND"}
 
 SETUP = """
