@@ -5,6 +5,8 @@ import sys
 import unittest
 from test.support import script_helper
 
+from tests.support.process import run_ok, stock_python
+
 DEEP = """if 1:
     import sys
     def loop(n):
@@ -87,6 +89,41 @@ class SwitchTests(unittest.TestCase):
         off = script_helper.assert_python_ok("-X", "tailcalls=off", "-c", code)
         self.assertEqual(int(off.out), 52)
         self.assertLess(int(on.out), 52)
+
+
+class OffIsStockTests(unittest.TestCase):
+    """-X tailcalls=off: every event of a tail call through a wrapper, as on
+    stock (on, such a call runs its function in the caller's place and
+    has no C_RETURN: docs/debugging.md)."""
+
+    CODE = """
+        import sys, functools
+        mon = sys.monitoring
+        mon.use_tool_id(3, "probe")
+        events = []
+        E = mon.events
+        for name in ("CALL", "C_RETURN", "C_RAISE", "PY_START", "PY_RETURN"):
+            mon.register_callback(3, getattr(E, name), lambda *a, name=name:
+                events.append((name, getattr(a[0], "co_name", None))))
+        class K:
+            def __call__(self, x): return x
+        k = K()
+        def f(x): return x
+        p = functools.partial(f)
+        def t(): return k(1)
+        def u(): return p(2)
+        def v(): return p(*(3,))
+        mon.set_events(3, E.CALL | E.C_RETURN | E.C_RAISE | E.PY_START
+                       | E.PY_RETURN)
+        t(); u(); v()
+        mon.set_events(3, 0)
+        print(events)
+    """
+
+    def test_events_of_tail_calls_through_wrappers(self):
+        expected = run_ok(self.CODE, python=stock_python())
+        self.assertIn("C_RETURN", expected)
+        self.assertEqual(run_ok(self.CODE, "-X", "tailcalls=off"), expected)
 
 
 if __name__ == "__main__":
