@@ -49,6 +49,42 @@ class DriverTests(unittest.TestCase):
         self.assertLess(small, large / 10)
 
 
+    def test_a_compile_is_not_counted(self):
+        # A program importing a module that has no byte code yet: the first
+        # process to run it compiles the module and writes its byte code.
+        # Counted first, that process would add a compile (millions of
+        # instructions) to one run()'s count.
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "helper.py"), "w") as f:
+                f.write("".join(f"def f{i}(x):\n    return x + {i}\n"
+                                for i in range(2000)))
+            with open(os.path.join(tmp, "plain.py"), "w") as f:
+                f.write(PROGRAM.format(n=10))
+            with open(os.path.join(tmp, "importer.py"), "w") as f:
+                f.write("import os, sys\n"
+                        "sys.path.insert(0, os.path.dirname(__file__))\n"
+                        "import helper\n" + PROGRAM.format(n=10))
+            driver = os.path.join(tmp, "driver.py")
+            with open(driver, "w") as f:
+                f.write(count_distro.DRIVER.replace('"/tmp/bench/"',
+                                                    repr(tmp + "/")))
+            config = os.path.join(tmp, "config.json")
+            with open(config, "w") as f:
+                json.dump([["plain", "importer"], {"here": sys.executable},
+                           count_distro.COUNTER], f)
+            env = dict(os.environ)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            done = subprocess.run([sys.executable, driver, config], env=env,
+                                  capture_output=True, text=True, check=True)
+            self.assertTrue(os.listdir(os.path.join(tmp, "__pycache__")))
+        counts = json.loads(done.stdout)
+        plain = counts["plain"]["here"]
+        importer = counts["importer"]["here"]
+        # Compiling helper costs tens of millions of instructions; the two
+        # runs differ by noise.
+        self.assertLess(abs(importer - plain), 1_000_000)
+
+
 class TableTests(unittest.TestCase):
 
     def test_ratios_and_geometric_means(self):
