@@ -20,6 +20,9 @@ is cached in WORKDIR).  DEB_SUITE=host builds on this machine instead, with
 its own compiler and libraries (quicker, with ccache, and not what a
 Debian user is given).  DEB_STOCK=1 leaves the series out: stock CPython,
 packaged and built the same way, as the reference of measurements.
+DEB_NOSTRIP=1 keeps the symbols in the binaries (Debian's nostrip build
+option), so that callgrind and perf name the functions of an optimized
+build; such a package is for measuring, not for shipping.
 """
 
 import email.utils
@@ -208,6 +211,8 @@ def main():
     # PGO and LTO unless PGO=0 (make test), Debian's nopgo then.
     optimized = os.environ.get("PGO", "1") == "1"
     options = f"parallel={jobs} nocheck" + ("" if optimized else " nopgo")
+    if os.environ.get("DEB_NOSTRIP") == "1":
+        options += " nostrip"
     suite = os.environ.get("DEB_SUITE", "trixie")
     if suite == "host":
         build_here(work, source, options, optimized)
