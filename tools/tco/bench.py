@@ -130,12 +130,15 @@ def run(python, code, *options):
 def callgrind_count(python, code, **env):
     """Instructions (callgrind's Ir) of a process running code.  A fixed
     hash seed: dict lookups probe the same slots in every process, so that
-    the counts repeat."""
+    the counts repeat.  No byte code written: a process that wrote what the
+    next one loads would count a compile into a difference of two counts
+    (tools/count-distro, whose packages have none, writes it first)."""
     done = subprocess.run(["valgrind", "--tool=callgrind",
                            "--callgrind-out-file=/dev/null", python, "-c",
                            code],
                           capture_output=True, text=True, check=True,
-                          env=dict(os.environ, PYTHONHASHSEED="0", **env))
+                          env=dict(os.environ, PYTHONHASHSEED="0",
+                                   PYTHONDONTWRITEBYTECODE="1", **env))
     return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
 
 
