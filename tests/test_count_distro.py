@@ -22,6 +22,20 @@ def run():
 """
 
 
+def run_driver(tmp, programs, env=None):
+    """The driver's counts of programs (TMP/NAME.py) under this interpreter."""
+    driver = os.path.join(tmp, "driver.py")
+    with open(driver, "w") as f:
+        f.write(count_distro.DRIVER.replace('"/tmp/bench/"', repr(tmp + "/")))
+    config = os.path.join(tmp, "config.json")
+    with open(config, "w") as f:
+        json.dump([programs, {"here": sys.executable}, count_distro.COUNTER],
+                  f)
+    done = subprocess.run([sys.executable, driver, config], env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 class DriverTests(unittest.TestCase):
 
     def test_counts_one_run(self):
@@ -31,17 +45,7 @@ class DriverTests(unittest.TestCase):
             for name, n in (("small", 10), ("large", 20_000)):
                 with open(os.path.join(tmp, name + ".py"), "w") as f:
                     f.write(PROGRAM.format(n=n))
-            driver = os.path.join(tmp, "driver.py")
-            with open(driver, "w") as f:
-                f.write(count_distro.DRIVER.replace('"/tmp/bench/"',
-                                                    repr(tmp + "/")))
-            config = os.path.join(tmp, "config.json")
-            with open(config, "w") as f:
-                json.dump([["small", "large"], {"here": sys.executable},
-                           count_distro.COUNTER], f)
-            done = subprocess.run([sys.executable, driver, config],
-                                  capture_output=True, text=True, check=True)
-        counts = json.loads(done.stdout)
+            counts = run_driver(tmp, ["small", "large"])
         small, large = counts["small"]["here"], counts["large"]["here"]
         self.assertGreater(small, 0)
         # 20,000 steps of a generator expression: tens of instructions each.
@@ -64,20 +68,9 @@ class DriverTests(unittest.TestCase):
                 f.write("import os, sys\n"
                         "sys.path.insert(0, os.path.dirname(__file__))\n"
                         "import helper\n" + PROGRAM.format(n=10))
-            driver = os.path.join(tmp, "driver.py")
-            with open(driver, "w") as f:
-                f.write(count_distro.DRIVER.replace('"/tmp/bench/"',
-                                                    repr(tmp + "/")))
-            config = os.path.join(tmp, "config.json")
-            with open(config, "w") as f:
-                json.dump([["plain", "importer"], {"here": sys.executable},
-                           count_distro.COUNTER], f)
             env = dict(os.environ)
             env.pop("PYTHONDONTWRITEBYTECODE", None)
-            done = subprocess.run([sys.executable, driver, config], env=env,
-                                  capture_output=True, text=True, check=True)
-            self.assertTrue(os.listdir(os.path.join(tmp, "__pycache__")))
-        counts = json.loads(done.stdout)
+            counts = run_driver(tmp, ["plain", "importer"], env)
         plain = counts["plain"]["here"]
         importer = counts["importer"]["here"]
         # Compiling helper costs tens of millions of instructions; the two

@@ -11,10 +11,9 @@ the two packages unpacked (dpkg-deb -x) under /opt/tco and /opt/stock.
 Each general program of bench/ (bench-distro's) runs under the three
 interpreters in valgrind's callgrind, PYTHONHASHSEED=0: the instructions
 of one warmed-up run() are those of a process running run() twice less
-those of a process running it once.  Both processes must find the same
-byte code: the packages' libraries are byte-compiled as their postinst
-does, and an uncounted run first writes the program's (a first counted
-process that compiled what the second loads would count a compile).
+those of a process running it once.  Neither writes byte code: a first
+process that wrote what the second loads (the unpacked packages have
+none) would count a compile.
 Prints a table of the counts and of the ratios of cpython-tco's to each
 reference, and their geometric means.
 Wall-clock time swings by 20% on these machines; counts repeat.
@@ -57,17 +56,12 @@ def count(python, path, runs):
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
          python, "-c", counter, path, str(runs)],
         capture_output=True, text=True, check=True,
-        env=dict(os.environ, PYTHONHASHSEED="0"))
+        env=dict(os.environ, PYTHONHASHSEED="0",
+                 PYTHONDONTWRITEBYTECODE="1"))
     return int(re.search(r"Collected : (\\d+)", done.stderr).group(1))
 counts = {}
 for p in programs:
     path = "/tmp/bench/" + p + ".py"
-    # A run before the counted ones writes the byte code of the program
-    # and of what it imports; otherwise the first counted process compiles
-    # them and the second does not, and the difference counts a compile.
-    for py in interpreters.values():
-        subprocess.run([py, "-c", counter, path, "1"], check=True,
-                       capture_output=True)
     counts[p] = {k: count(py, path, 2) - count(py, path, 1)
                  for k, py in interpreters.items()}
     print(p, counts[p], file=sys.stderr, flush=True)
@@ -80,12 +74,7 @@ export DEBIAN_FRONTEND=noninteractive
 echo 'Dpkg::Use-Pty "0";' >/etc/apt/apt.conf.d/90count-distro
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends python3 valgrind >/dev/null
-# The packages' libraries byte-compiled, as their postinst does.
-for k in tco stock; do
-    /opt/$k/usr/lib/cpython-tco/bin/python3.13 -VV
-    /opt/$k/usr/lib/cpython-tco/bin/python3.13 -m compileall -q -j0 \
-        /opt/$k/usr/lib/cpython-tco/lib/python3.13 >/dev/null || true
-done
+for k in tco stock; do /opt/$k/usr/lib/cpython-tco/bin/python3.13 -VV; done
 python3.13 -VV
 python3.13 /tmp/bench/driver.py /tmp/bench/config.json >/tmp/bench/counts.json
 """
