@@ -171,8 +171,11 @@ SPECIALIZED = SHAPES + textwrap.dedent("""
         for func in [obj, *vars(obj).values()] if isinstance(obj, type) \
                 else [obj]:
             if isinstance(func, types.FunctionType):
+                # A tail form is its CALL twin's; the self form is
+                # CALL_PY_EXACT_ARGS's (TAIL_CALL_PY_SELF).
                 sites[func.__qualname__] = [
-                    (i.offset, i.opname.replace("TAIL_", ""))
+                    (i.offset, i.opname.replace("TAIL_", "")
+                     .replace("CALL_PY_SELF", "CALL_PY_EXACT_ARGS"))
                     for i in dis.get_instructions(func, adaptive=True)
                     if "CALL" in i.opname]
     print(sorted(sites.items()))

@@ -436,7 +436,7 @@ class EventBalanceTests(unittest.TestCase):
         mon.set_events(self.TOOL, 0)
         self.assertEqual(lines[0], 100 * 51 + DEEP + 1)
         ops = [i.opname for i in dis.get_instructions(loop, adaptive=True)]
-        self.assertIn(form("TAIL_CALL_PY_EXACT_ARGS"), ops)
+        self.assertIn(form("TAIL_CALL_PY_SELF"), ops)
 
     def test_monitoring_switched_on_and_off_mid_chain(self):
         mon = sys.monitoring
