@@ -87,9 +87,9 @@ for _ in range({runs}):
 # the reference interpreter and program, the target for the ratio).
 STEP_FIGURES = [
     ("self tail call / the same loop as a `while` loop (cpython-tco)",
-     "self", "tco", "while", 1.20),
+     "self", "tco", "while", 1.15),
     ("mutual tail call / stock's call at depth", "mutual", "stock", "mutual",
-     0.75),
+     0.72),
     ("mutual tail call / stock's shallow call and return", "mutual", "stock",
      "mutual_shallow", 1.00),
     ("tail site, generator function callee / stock's call", "generator",
