@@ -6,7 +6,7 @@ raised) and on cpython-tco, with tail calls on and off, at depths up to
 import textwrap
 import unittest
 
-from tests.support.process import run_ok, stock_python
+from tests.support.process import run_ok, stock_python, trashcan_as_stock
 from tests.test_finalizers import TRACEBACK_DEPTHS
 from tests.test_tail_awaits import CHAINS
 
@@ -160,6 +160,11 @@ class StockTests(unittest.TestCase):
             with self.subTest(name=name):
                 expected = run_ok(source, python=stock)
                 self.assertEqual(run_ok(source), expected)
+                if (name == "traceback_holds_frames"
+                        and not trashcan_as_stock()):
+                    # Ordinary deep frames: their order is the trashcan's,
+                    # which differs from stock's release build here.
+                    continue
                 self.assertEqual(run_ok(source, "-X", "tailcalls=off"),
                                  expected)
 

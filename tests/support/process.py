@@ -5,6 +5,7 @@ import functools
 import os
 import subprocess
 import sys
+import sysconfig
 import textwrap
 
 
@@ -15,6 +16,25 @@ def stock_python():
         raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
                            "CPython 3.13.15 (`make test-ours` sets it)")
     return stock
+
+
+def trashcan_as_stock():
+    """Whether this build defers deep chains of deallocations where stock's
+    release build does: the trashcan defers them by the C recursion limit,
+    Py_C_RECURSION_LIMIT, which is 10000 there and in our release build,
+    but 4000 in an AddressSanitizer build and 500 in a debug build.  Deep
+    frames of ordinary calls (-X tailcalls=off) are finalized in another
+    order there, by stock built the same way too."""
+    config = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    return ("--with-address-sanitizer" not in config
+            and not sysconfig.get_config_var("Py_DEBUG"))
+
+
+def valgrind_runs_this():
+    """Whether valgrind can run this interpreter: not an AddressSanitizer
+    build, whose runtime valgrind does not support."""
+    config = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    return "--with-address-sanitizer" not in config
 
 
 def run_python(code, *options, args=(), timeout=60, python=sys.executable):
