@@ -11,14 +11,14 @@ import tempfile
 import unittest
 from unittest import mock
 
-from tests.support.process import stock_python, valgrind_runs_this
+from tests.support.process import asan_build, stock_python
 from tests.support.tools import TOP  # noqa: F401 (puts tools/ on sys.path)
 
 from tco import bench
 
 # The interpreter counted: this one, or stock where valgrind cannot run
 # this one (an AddressSanitizer build); tools/bench's counting is tested.
-COUNTED = sys.executable if valgrind_runs_this() else stock_python()
+COUNTED = stock_python() if asan_build() else sys.executable
 
 PROGRAM = """\
 def run():

@@ -22,14 +22,12 @@ timeout, so that a crash or a deadlock is a failure of that case.
 """
 
 import json
-import os
 import sysconfig
 import unittest
-from unittest import mock
 from test import support
 
 from tests.support.chains import KEPT
-from tests.support.process import run_ok, tail_call_modes
+from tests.support.process import run_ok, small_asan_quarantine, tail_call_modes
 
 try:
     import _interpreters
@@ -219,9 +217,7 @@ class PeakMemoryTests(unittest.TestCase):
         # allocator) counts at both; ASan's quarantine of freed memory,
         # which fills with the work done rather than the depth, is kept
         # small for the two runs.
-        options = os.environ.get("ASAN_OPTIONS", "")
-        with mock.patch.dict(os.environ, ASAN_OPTIONS=(
-                options + (":" if options else "") + "quarantine_size_mb=4")):
+        with small_asan_quarantine():
             small = run(4, 2, depth=10**4)
             large = run(4, 2, depth=10**6)
         for result in (small, large):

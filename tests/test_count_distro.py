@@ -12,7 +12,7 @@ import sys
 import tempfile
 import unittest
 
-from tests.support.process import stock_python, valgrind_runs_this
+from tests.support.process import asan_build, stock_python
 from tests.support.tools import load_tool
 
 count_distro = load_tool("count-distro")
@@ -26,7 +26,7 @@ def run():
 # The interpreter the driver counts: this one, or stock where valgrind
 # cannot run this one (an AddressSanitizer build); the driver is what is
 # tested.
-COUNTED = sys.executable if valgrind_runs_this() else stock_python()
+COUNTED = stock_python() if asan_build() else sys.executable
 
 
 def run_driver(tmp, programs, env=None):

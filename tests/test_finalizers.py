@@ -10,15 +10,14 @@ a fresh one, and with tail calls off.  And what goes at the tail call
 itself: the locals whose release nothing can see, a for loop's iterators."""
 
 import gc
-import os
 import sys
 import textwrap
 import unittest
 import weakref
-from unittest import mock
 
 from tests.support.chains import KEPT, big_frame_function, chain, loop as countdown
-from tests.support.process import run_ok, stock_python, trashcan_as_stock
+from tests.support.process import (asan_build, run_ok, small_asan_quarantine,
+                                    stock_python)
 
 DEPTHS = (20, 200, 100_000)
 
@@ -276,7 +275,7 @@ class FinalizerOrderTests(unittest.TestCase):
                     # In this process (under -R, for leaks too).
                     self.assertEqual(run(name, n), expected)
                 self.assertEqual(printed(name, n, sys.executable), expected)
-                if n > 1000 and not trashcan_as_stock():
+                if n > 1000 and asan_build():
                     # Ordinary deep frames: their order is the trashcan's,
                     # which differs from stock's release build here.
                     continue
@@ -334,11 +333,7 @@ class ConstantSpaceTests(unittest.TestCase):
     """
 
     def test_peak_rss(self):
-        # ASan's quarantine of freed memory fills with the work done, not
-        # the depth: kept small for both runs (as in test_concurrency).
-        options = os.environ.get("ASAN_OPTIONS", "")
-        with mock.patch.dict(os.environ, ASAN_OPTIONS=(
-                options + (":" if options else "") + "quarantine_size_mb=4")):
+        with small_asan_quarantine():
             small = int(run_ok(self.CODE, args=("10000",)))
             big = int(run_ok(self.CODE, args=("1000000",), timeout=300))
         self.assertLess(big - small, 4 * 1024)

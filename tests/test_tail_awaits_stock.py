@@ -6,7 +6,7 @@ raised) and on cpython-tco, with tail calls on and off, at depths up to
 import textwrap
 import unittest
 
-from tests.support.process import run_ok, stock_python, trashcan_as_stock
+from tests.support.process import asan_build, run_ok, stock_python
 from tests.test_finalizers import TRACEBACK_DEPTHS
 from tests.test_tail_awaits import CHAINS
 
@@ -161,7 +161,7 @@ class StockTests(unittest.TestCase):
                 expected = run_ok(source, python=stock)
                 self.assertEqual(run_ok(source), expected)
                 if (name == "traceback_holds_frames"
-                        and not trashcan_as_stock()):
+                        and asan_build()):
                     # Ordinary deep frames: their order is the trashcan's,
                     # which differs from stock's release build here.
                     continue

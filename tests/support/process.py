@@ -1,12 +1,14 @@
 """Fresh interpreters for tests that need one: a crash is never an
 acceptable outcome, so no fatal error and no death by signal."""
 
+import contextlib
 import functools
 import os
 import subprocess
 import sys
 import sysconfig
 import textwrap
+from unittest import mock
 
 
 def stock_python():
@@ -18,23 +20,28 @@ def stock_python():
     return stock
 
 
-def trashcan_as_stock():
-    """Whether this build defers deep chains of deallocations where stock's
-    release build does.  The trashcan defers them by the C recursion limit,
-    Py_C_RECURSION_LIMIT: 10000 there and in our release build, 4000 in an
-    AddressSanitizer build, where deep frames of ordinary calls
+def asan_build():
+    """Whether this interpreter is an AddressSanitizer build (make asan).
+    There valgrind cannot run it, and the trashcan defers deep chains of
+    deallocations by a C recursion limit (Py_C_RECURSION_LIMIT) of 4000,
+    not the release build's 10000: deep frames of ordinary calls
     (-X tailcalls=off) are finalized in another order from about 3,950
-    frames deep, as by stock built the same way.  (The debug build, limit
-    500, gives stock's order in the tests that ask this.)"""
+    frames deep than by stock's release build, as by stock built the same
+    way.  (The debug build, limit 500, gives stock's order in the tests
+    that ask.)"""
     config = sysconfig.get_config_var("CONFIG_ARGS") or ""
-    return "--with-address-sanitizer" not in config
+    return "--with-address-sanitizer" in config
 
 
-def valgrind_runs_this():
-    """Whether valgrind can run this interpreter: not an AddressSanitizer
-    build, whose runtime valgrind does not support."""
-    config = sysconfig.get_config_var("CONFIG_ARGS") or ""
-    return "--with-address-sanitizer" not in config
+@contextlib.contextmanager
+def small_asan_quarantine():
+    """ASAN_OPTIONS for the processes started inside: ASan's quarantine of
+    freed memory, which fills with the work done rather than the depth,
+    kept at 4 MiB, so that a peak RSS measures the depth."""
+    options = os.environ.get("ASAN_OPTIONS", "")
+    with mock.patch.dict(os.environ, ASAN_OPTIONS=(
+            options + (":" if options else "") + "quarantine_size_mb=4")):
+        yield
 
 
 def run_python(code, *options, args=(), timeout=60, python=sys.executable):
