@@ -561,3 +561,65 @@ class LoopReleaseTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+OUT_OF_MEMORY = """
+import sys, _testcapi
+seen = []
+class D:
+    def __del__(self):
+        frame = sys._getframe(1)
+        local = frame.f_locals.get("d")
+        seen.append((frame.f_code.co_name, sorted(frame.f_locals),
+                     local is self))
+def a(n, d):
+    if n == 0:
+        return len(seen)
+    return b(n - 1, ds.pop())
+def b(n, d):
+    if n == 0:
+        return len(seen)
+    return a(n - 1, ds.pop())
+def step(n, d):
+    if n == 0:
+        return len(seen)
+    return step(n - 1, ds.pop())
+for start in (a, step):
+    # Room for the pops: the list does not shrink, nothing else allocates.
+    ds = [D() for _ in range(400)]
+    start(150, None)                    # specialized, and the D's set aside
+    ds = [D() for _ in range(400)]
+    seen.clear()
+    _testcapi.set_nomemory(0, 1)        # the first allocation fails: the
+    during = start(150, None)           # one that sets aside the first D
+    _testcapi.remove_mem_hooks()
+    print(start.__name__, during, seen[0])
+    del ds
+"""
+
+
+class OutOfMemoryTests(unittest.TestCase):
+    """What cannot be set aside for want of memory is released after the
+    tail call, by the interpreter's pending calls, not in the middle of it:
+    its finalizer finds the callee's frame complete, never its own object
+    still in the frame's locals (docs/semantics.md)."""
+
+    def test_out_of_memory_releases_after_the_call(self):
+        try:
+            import _testcapi
+        except ImportError:
+            self.skipTest("needs _testcapi")
+        out = run_ok(OUT_OF_MEMORY).splitlines()
+        self.assertEqual(len(out), 2)
+        for line, name, callees in zip(out, ("a", "step"),
+                                       (("a", "b"), ("step",))):
+            with self.subTest(name):
+                start, during, first = line.split(" ", 2)
+                # One D finalized during the chain, the one that found no
+                # memory: in a callee's frame, which holds both its
+                # locals, and not the dying D.
+                self.assertEqual((start, during), (name, "1"))
+                code_name, local_names, its_own = eval(first)
+                self.assertIn(code_name, callees)
+                self.assertEqual(local_names, ["d", "n"])
+                self.assertFalse(its_own)
