@@ -11,6 +11,11 @@ rebuilt incrementally: only what a patch changes is compiled again,
 through ccache) and tested with PREFIX_TESTS below.  FIRST, a patch
 number, starts further down the series.  Exits 1 at the first prefix
 that fails.
+
+The release's own patches (patches/releases/X.Y.Z/, the commits of SRC
+above the series) adjust upstream tests that exist in that release alone
+(3.13.15's test_opcache recurses by a tail call): each prefix is tested
+with them applied, as the whole series is.
 """
 
 import os
@@ -18,7 +23,7 @@ import subprocess
 import sys
 
 import tco
-from tco import TOP, git_output
+from tco import TOP, git_output, patchset
 from tco.test_lists import PREFIX
 # The upstream tests closest to what the patches change, that every prefix
 # of the series passes (tco.test_lists).
@@ -41,12 +46,26 @@ def configure(prefix_src, build):
         sys.exit("check-prefixes: configure failed")
 
 
+def series_commits(src, count):
+    """The commits of the work tree src that are the series (the first
+    count above the tag upstream), and the diff of those above them (the
+    release's own patches, tco.patchset), "" if none."""
+    commits = git_output(src, "rev-list", "--reverse",
+                         "upstream..HEAD").split()
+    if len(commits) < count:
+        sys.exit(f"check-prefixes: {src} holds {len(commits)} commits above"
+                 f" upstream, the series {count}")
+    release_diff = git_output(src, "diff", "--binary", commits[count - 1],
+                              "HEAD")
+    return commits[:count], release_diff
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     src, build = sys.argv[1:3]
     first = int(sys.argv[3]) if len(sys.argv) == 4 else 1
-    commits = git_output(src, "rev-list", "--reverse", "upstream..HEAD").split()
+    commits, release_diff = series_commits(src, len(patchset.series()))
     prefix_src = src.rstrip("/") + ".prefix"
     if not os.path.isdir(prefix_src):
         git_output(src, "worktree", "add", "--detach", os.path.abspath(prefix_src),
@@ -57,7 +76,14 @@ def main():
             continue
         subject = git_output(src, "log", "-1", "--format=%s", sha).strip()
         print(f"check-prefixes: patch {number:04d}: {subject}", flush=True)
+        git_output(prefix_src, "reset", "-q", "--hard")
         git_output(prefix_src, "checkout", "-q", "--detach", sha)
+        if release_diff:
+            apply = subprocess.run(["git", "apply", "--index"], cwd=prefix_src,
+                                   input=release_diff, text=True)
+            if apply.returncode:
+                sys.exit(f"check-prefixes: the release's own patches do not"
+                         f" apply on patch {number:04d}")
         configure(prefix_src, build)
         log = os.path.join(build, "make.log")
         with open(log, "w") as out:
@@ -72,5 +98,6 @@ def main():
                python, *PREFIX_TESTS):
             sys.exit(f"check-prefixes: patch {number:04d} fails upstream"
                      f" tests")
+    git_output(prefix_src, "reset", "-q", "--hard")
     print(f"check-prefixes: all {len(commits)} prefixes build and pass"
           f" {' '.join(PREFIX_TESTS)}")

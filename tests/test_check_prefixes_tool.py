@@ -1,0 +1,74 @@
+"""tools/check-prefixes: which commits of the work tree are the series'
+prefixes, and the release's own patches that each is tested with.
+
+    python3 -m unittest tests.test_check_prefixes_tool
+"""
+
+import os
+import subprocess
+import tempfile
+import unittest
+
+from tests.support.tools import load_tool
+
+series = load_tool("series")
+check_prefixes = load_tool("check-prefixes")
+
+
+class SeriesCommitsTests(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.src = self.tmp.name
+        self.git("init", "-q", "-b", "main")
+        self.commit("Pristine", {"Lib/test/test_a.py": "upstream\n"})
+        self.git("tag", "upstream")
+        self.commit("0001", {"Python/a.c": "one\n"})
+        self.commit("0002", {"Python/a.c": "one\ntwo\n"})
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def git(self, *args):
+        env = dict(os.environ, **series.GIT_ENV)
+        return subprocess.run(["git", "-C", self.src, *args], check=True,
+                              env=env, capture_output=True, text=True).stdout
+
+    def commit(self, subject, files):
+        for path, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(self.src, path)),
+                        exist_ok=True)
+            with open(os.path.join(self.src, path), "w") as f:
+                f.write(text)
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", subject)
+
+    def subjects(self, commits):
+        return [self.git("log", "-1", "--format=%s", c).strip()
+                for c in commits]
+
+    def test_series_alone(self):
+        commits, release_diff = check_prefixes.series_commits(self.src, 2)
+        self.assertEqual(self.subjects(commits), ["0001", "0002"])
+        self.assertEqual(release_diff, "")
+
+    def test_release_patches_are_not_prefixes_but_applied_to_each(self):
+        self.commit("release", {"Lib/test/test_a.py": "adjusted\n"})
+        commits, release_diff = check_prefixes.series_commits(self.src, 2)
+        self.assertEqual(self.subjects(commits), ["0001", "0002"])
+        self.assertIn("+adjusted", release_diff)
+        self.assertNotIn("Python/a.c", release_diff)
+        # It applies to the first prefix as to the last.
+        self.git("checkout", "-q", "--detach", commits[0])
+        subprocess.run(["git", "apply", "--index"], cwd=self.src,
+                       input=release_diff, text=True, check=True)
+        with open(os.path.join(self.src, "Lib/test/test_a.py")) as f:
+            self.assertEqual(f.read(), "adjusted\n")
+
+    def test_fewer_commits_than_the_series(self):
+        with self.assertRaises(SystemExit):
+            check_prefixes.series_commits(self.src, 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
