@@ -216,6 +216,27 @@ CASES = {
         def main(n):
             log.append(f(n))
     """,
+    # A function that only its own frame and its own argument hold, whose
+    # attribute holds a D: the D dies with the function, when the frame
+    # that runs it ends (stock: when the chain returns).  Its frame lets go
+    # of it before its locals, as stock's clearing does, so that releasing
+    # the argument sees the last reference go.
+    "function_dies_with_its_frame": """
+        def run_step(n, me):
+            if n == 0:
+                log.append('bottom')
+                return 0
+            return hop(n - 1, make(me.i + 1))
+        def make(i):
+            f = type(run_step)(run_step.__code__, run_step.__globals__)
+            f.i = i
+            f.res = D(i)
+            return f
+        def hop(n, f):
+            return f(n, f)
+        def main(n):
+            hop(n, make(0))
+    """,
 }
 
 PRELUDE = """
@@ -312,6 +333,9 @@ class FinalizerOrderTests(unittest.TestCase):
 
     def test_finalizer_runs_a_chain(self):
         self.check("finalizer_runs_a_chain")
+
+    def test_function_dies_with_its_frame(self):
+        self.check("function_dies_with_its_frame")
 
 
 class ConstantSpaceTests(unittest.TestCase):
