@@ -14,6 +14,7 @@ import sys
 import textwrap
 import unittest
 import weakref
+from test.support import import_helper
 
 from tests.support.chains import KEPT, big_frame_function, chain, loop as countdown
 from tests.support.process import (asan_build, run_ok, small_asan_quarantine,
@@ -583,9 +584,6 @@ class LoopReleaseTests(unittest.TestCase):
         self.assertEqual(len(alive), 10_001)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 OUT_OF_MEMORY = """
 import sys, _testcapi
@@ -629,10 +627,7 @@ class OutOfMemoryTests(unittest.TestCase):
     still in the frame's locals (docs/semantics.md)."""
 
     def test_out_of_memory_releases_after_the_call(self):
-        try:
-            import _testcapi
-        except ImportError:
-            self.skipTest("needs _testcapi")
+        import_helper.import_module("_testcapi")
         out = run_ok(OUT_OF_MEMORY).splitlines()
         self.assertEqual(len(out), 2)
         for line, name, callees in zip(out, ("a", "step"),
@@ -647,3 +642,7 @@ class OutOfMemoryTests(unittest.TestCase):
                 self.assertIn(code_name, callees)
                 self.assertEqual(local_names, ["d", "n"])
                 self.assertFalse(its_own)
+
+
+if __name__ == "__main__":
+    unittest.main()
