@@ -99,5 +99,7 @@ def main():
             sys.exit(f"check-prefixes: patch {number:04d} fails upstream"
                      f" tests")
     git_output(prefix_src, "reset", "-q", "--hard")
-    print(f"check-prefixes: all {len(commits)} prefixes build and pass"
+    which = (f"all {len(commits)} prefixes" if first == 1 else
+             f"prefixes {first:04d} to {len(commits):04d}")
+    print(f"check-prefixes: {which} build and pass"
           f" {' '.join(PREFIX_TESTS)}")
