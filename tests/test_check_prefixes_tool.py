@@ -6,42 +6,22 @@ prefixes, and the release's own patches that each is tested with.
 
 import os
 import subprocess
-import tempfile
 import unittest
 
 from tests.support.tools import load_tool
+from tests.support.worktree import WorkTreeTestCase
 
-series = load_tool("series")
 check_prefixes = load_tool("check-prefixes")
 
 
-class SeriesCommitsTests(unittest.TestCase):
+class SeriesCommitsTests(WorkTreeTestCase):
+
+    UPSTREAM = {"Lib/test/test_a.py": "upstream\n"}
 
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.src = self.tmp.name
-        self.git("init", "-q", "-b", "main")
-        self.commit("Pristine", {"Lib/test/test_a.py": "upstream\n"})
-        self.git("tag", "upstream")
+        super().setUp()
         self.commit("0001", {"Python/a.c": "one\n"})
         self.commit("0002", {"Python/a.c": "one\ntwo\n"})
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def git(self, *args):
-        env = dict(os.environ, **series.GIT_ENV)
-        return subprocess.run(["git", "-C", self.src, *args], check=True,
-                              env=env, capture_output=True, text=True).stdout
-
-    def commit(self, subject, files):
-        for path, text in files.items():
-            os.makedirs(os.path.dirname(os.path.join(self.src, path)),
-                        exist_ok=True)
-            with open(os.path.join(self.src, path), "w") as f:
-                f.write(text)
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", subject)
 
     def subjects(self, commits):
         return [self.git("log", "-1", "--format=%s", c).strip()
