@@ -12,9 +12,10 @@ import textwrap
 import threading
 import traceback
 import unittest
+import warnings
 
 from tests.support.chains import KEPT, loop
-from tests.support.process import run_ok
+from tests.support.process import run_ok, tools_site
 
 MESSAGE = "maximum tail-call chain length exceeded"
 
@@ -66,6 +67,29 @@ class LimitTests(unittest.TestCase):
                     ran, exc = calls_before_error(limit, start)
                     self.assertEqual(ran, limit + 1)
                     self.assertEqual(str(exc), MESSAGE)
+
+    def test_limit_is_exact_for_tail_awaits(self):
+        # `return await f()` counts as tail calls count, in the kept
+        # window (where the limit is a tail depth) and past it.
+        ran = []
+        async def step(n):
+            ran.append(n)
+            return await step(n + 1)
+        for limit in (1, 2, KEPT - 1, KEPT, KEPT + 1, 100):
+            with (self.subTest(limit=limit), limited(limit),
+                  warnings.catch_warnings(record=True) as caught):
+                warnings.simplefilter("always")
+                ran.clear()
+                coro = step(0)
+                with self.assertRaises(RecursionError) as cm:
+                    coro.send(None)
+                del coro
+                self.assertEqual(len(ran), limit + 1)
+                self.assertEqual(str(cm.exception), MESSAGE)
+                # The coroutine the limit stopped ends as stock's ends that
+                # a RecursionError stops on its way in: not "never
+                # awaited".
+                self.assertEqual([str(w.message) for w in caught], [])
 
     def test_chain_within_the_limit_runs(self):
         with limited(1000):
@@ -246,7 +270,7 @@ class PytestTests(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="tco-limit-") as tmp:
             with open(os.path.join(tmp, "test_runaway.py"), "w") as f:
                 f.write(textwrap.dedent(self.TESTS).format(message=MESSAGE))
-            env = dict(os.environ, PYTHONPATH=os.environ["TOOLS_SITE"],
+            env = dict(os.environ, PYTHONPATH=tools_site(),
                        PYTHONTAILCALLLIMIT="1000000")
             env.pop("PYTHONSAFEPATH", None)
             proc = subprocess.run(

@@ -20,6 +20,17 @@ def stock_python():
     return stock
 
 
+def tools_site():
+    """The directory of trixie's pytest, coverage and their dependencies,
+    unpacked by tools/fetch-debs (TOOLS_SITE)."""
+    site = os.environ.get("TOOLS_SITE")
+    if not site:
+        raise RuntimeError("TOOLS_SITE is not set: it must name the "
+                           "dist-packages of `make debs` (`make test-ours` "
+                           "sets it)")
+    return site
+
+
 def asan_build():
     """Whether this interpreter is an AddressSanitizer build (make asan).
     There valgrind cannot run it, and the trashcan defers deep chains of
