@@ -1,5 +1,6 @@
 """tools/check-prefixes: which commits of the work tree are the series'
-prefixes, and the release's own patches that each is tested with.
+prefixes, the release's own patches that each is tested with, and the
+series' own tests that each holds.
 
     python3 -m unittest tests.test_check_prefixes_tool
 """
@@ -48,6 +49,20 @@ class SeriesCommitsTests(WorkTreeTestCase):
     def test_fewer_commits_than_the_series(self):
         with self.assertRaises(SystemExit):
             check_prefixes.series_commits(self.src, 3)
+
+
+class OwnTestsTests(WorkTreeTestCase):
+
+    UPSTREAM = {"Lib/test/test_a.py": "upstream\n",
+                "Lib/test/test_tail.py": "upstream\n"}
+
+    def test_the_series_own_modules_of_each_prefix(self):
+        self.assertEqual(check_prefixes.own_tests(self.src), [])
+        self.commit("0001", {"Lib/test/test_tailcall.py": "one\n",
+                             "Lib/test/test_tailcall_self.py": "two\n",
+                             "Lib/test/test_tailcall_data.txt": "three\n"})
+        self.assertEqual(check_prefixes.own_tests(self.src),
+                         ["test_tailcall", "test_tailcall_self"])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ SRC is the work tree of the series (one commit per patch, `make worktree`).
 Each patch's commit is checked out in turn into SRC.prefix (a git
 worktree of SRC), built out of tree in BUILD (configured once, then
 rebuilt incrementally: only what a patch changes is compiled again,
-through ccache) and tested with PREFIX_TESTS below.  FIRST, a patch
+through ccache) and tested with PREFIX_TESTS below and the series' own
+tests that the prefix holds (own_tests(): each feature patch adds its
+Lib/test/test_tailcall*.py, and the patches after it may extend them).
+FIRST, a patch
 number, starts further down the series.  Exits 1 at the first prefix
 that fails.
 
@@ -44,6 +47,14 @@ def configure(prefix_src, build):
            "ac_cv_prog_HAS_GIT=not-found", cwd=build,
            env=tco.with_ccache(os.environ, TOP)):
         sys.exit("check-prefixes: configure failed")
+
+
+def own_tests(tree):
+    """The series' own test modules in the source tree 'tree', by name:
+    Lib/test/test_tailcall*.py, which the feature patches add."""
+    names = os.listdir(os.path.join(tree, "Lib", "test"))
+    return sorted(name[:-3] for name in names
+                  if name.startswith("test_tailcall") and name.endswith(".py"))
 
 
 def series_commits(src, count):
@@ -99,11 +110,12 @@ def main():
             sys.exit(f"check-prefixes: patch {number:04d} does not build")
         python = os.path.join(build, "python")
         if run(sys.executable, os.path.join(TOP, "tools", "regrtest"),
-               python, *PREFIX_TESTS):
+               python, *PREFIX_TESTS, *own_tests(prefix_src)):
             sys.exit(f"check-prefixes: patch {number:04d} fails upstream"
-                     f" tests")
+                     f" tests or its own")
     git_output(prefix_src, "reset", "-q", "--hard")
     which = (f"all {len(commits)} prefixes" if first == 1 else
              f"prefixes {first:04d} to {len(commits):04d}")
     print(f"check-prefixes: {which} build and pass"
-          f" {' '.join(PREFIX_TESTS)}")
+          f" {' '.join(PREFIX_TESTS)}, and the series' own tests each"
+          f" holds")
