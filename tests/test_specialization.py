@@ -11,6 +11,7 @@ import unittest
 
 import _opcode_metadata
 
+from tests.support.assembler import hand_made_self_tail_generator
 from tests.support.chains import form
 
 # The one CALL form without a tail twin: it needs the POP_TOP of a call
@@ -81,7 +82,11 @@ def tail_site(expr):
     site = namespace["site"]
     for _ in range(1000):
         site(1)
-    return [i.opname for i in dis.get_instructions(site, adaptive=True)
+    return tail_forms(site)
+
+
+def tail_forms(func):
+    return [i.opname for i in dis.get_instructions(func, adaptive=True)
             if "CALL" in i.opname and "INTRINSIC" not in i.opname]
 
 
@@ -103,6 +108,22 @@ class FamilyTests(unittest.TestCase):
         for expr, name in CASES:
             with self.subTest(expr):
                 self.assertEqual(tail_site(expr), [form(name)])
+
+    def test_no_self_form_in_a_generators_code(self):
+        # A generator owns its frame, and the self form leaves the owner
+        # untested: _Py_Specialize_Call() gives a generator's self tail site
+        # the exact-args form, whose decision tests it.
+        g = hand_made_self_tail_generator()
+        for _ in range(5):
+            with self.assertRaises(StopIteration) as caught:
+                next(g(5))
+        self.assertEqual(tail_forms(g), [form("TAIL_CALL_PY_EXACT_ARGS")])
+        # The tail call made a new generator, as a call does; the running
+        # one ended.
+        new = caught.exception.value
+        self.assertIs(new.gi_code, g.__code__)
+        self.assertEqual(new.gi_frame.f_locals, {"n": 5})
+        self.assertIsNone(new.gi_frame.f_back)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ calls with an argument wider than a byte), for tests of the interpreter."""
 
 import dis
 import opcode
+import types
 
 
 def assemble(ops):
@@ -63,3 +64,26 @@ def hand_made_tail_caller(kw):
     f.__globals__["nxt"] = None
     return f
 
+
+
+def hand_made_self_tail_generator():
+    """g(n), a generator function whose body is `return g(n)` as one
+    TAIL_CALL to itself.  The compiler puts no tail call in a generator's
+    code, so it is built by hand.  Its first next() raises StopIteration
+    whose value is a new generator of g's, not yet started."""
+    module = compile("def g(n):\n    yield\n", "<hand-made>", "exec")
+    ops = [("RETURN_GENERATOR", 0), ("POP_TOP", 0), ("RESUME", 0),
+           ("LOAD_GLOBAL", 1), ("LOAD_FAST", 0), ("TAIL_CALL", 1),
+           ("RETURN_VALUE", 0)]
+    code = assemble(ops)
+    consts = tuple(
+        const.replace(co_code=code, co_names=("g",), co_consts=(None,),
+                      co_stacksize=3, co_exceptiontable=b"",
+                      co_linetable=line_table(len(code) // 2))
+        if isinstance(const, types.CodeType) else const
+        for const in module.co_consts)
+    # The function made by the module's MAKE_FUNCTION, which gives it a
+    # version to specialize calls on (assigning __code__ takes it away).
+    ns = {}
+    exec(module.replace(co_consts=consts), ns)
+    return ns["g"]
