@@ -10,7 +10,9 @@ import sys
 import tempfile
 import unittest
 
-STOCK = os.environ.get("STOCK_PYTHON")
+from tests.support.process import stock_python
+
+STOCK = None  # setUpModule()
 
 MODULE = """\
 def count_down(n):
@@ -21,9 +23,8 @@ IMPORT = "import pkg.mod as m; print(m.__cached__); print(m.count_down(500))"
 
 
 def setUpModule():
-    if not STOCK:
-        raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
-                           "CPython 3.13.15 (`make test-ours` sets it)")
+    global STOCK
+    STOCK = stock_python()
 
 
 def run(python, *args, cwd=None):

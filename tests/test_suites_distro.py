@@ -13,6 +13,7 @@ import tempfile
 import textwrap
 import unittest
 
+from tests.support.process import tools_site
 from tests.support.tools import load_tool
 
 suites_distro = load_tool("suites-distro")
@@ -48,7 +49,7 @@ def junit(tmp, name, fail):
     with open(os.path.join(tmp, f"test_{name}.py"), "w") as f:
         f.write(TESTS.format(fail=fail))
     xml = os.path.join(tmp, f"{name}.xml")
-    env = dict(os.environ, PYTHONPATH=os.environ["TOOLS_SITE"])
+    env = dict(os.environ, PYTHONPATH=tools_site())
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p",
                     "no:cacheprovider", "-o", "junit_family=xunit1",
                     f"--junitxml={xml}", f"test_{name}.py"],

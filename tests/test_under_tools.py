@@ -32,7 +32,7 @@ import unittest
 
 from tests.support.chains import (CHAIN_FUNCTIONS, KEPT, form, loop, ping,
                                   pong)
-from tests.support.process import run_ok, stock_python
+from tests.support.process import run_ok, stock_python, tools_site
 
 DEEP = 100_000
 TIMEOUT = 600
@@ -93,10 +93,9 @@ RUN_MODULE = textwrap.dedent("""\
 
 
 def setUpModule():
-    for name in ("STOCK_PYTHON", "TOOLS_SITE"):
-        if not os.environ.get(name):
-            raise RuntimeError(f"{name} is not set (`make test-ours` sets"
-                               f" it; see this module's docstring)")
+    # Each says what to set, and how, if it is not set.
+    stock_python()
+    tools_site()
 
 
 def depth_of(frame):
@@ -123,7 +122,7 @@ class ToolRun(unittest.TestCase):
     def run_tool(self, python, *args, env=None, input=None, stderr=False):
         """Run python with TOOLS_SITE on its path, in self.dir; its stdout
         (and stderr after it, if asked)."""
-        full_env = dict(os.environ, PYTHONPATH=os.environ["TOOLS_SITE"],
+        full_env = dict(os.environ, PYTHONPATH=tools_site(),
                         **(env or {}))
         full_env.pop("PYTHONSAFEPATH", None)
         proc = subprocess.run([python, *args], cwd=self.dir, env=full_env,
@@ -137,7 +136,7 @@ class ToolRun(unittest.TestCase):
 
     def on_both(self, func):
         """func(python) on cpython-tco, then on stock; both results."""
-        return func(sys.executable), func(os.environ["STOCK_PYTHON"])
+        return func(sys.executable), func(stock_python())
 
 
 # coverage.py's C tracer (CTracer) in Debian's python3-coverage is built

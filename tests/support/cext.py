@@ -19,6 +19,7 @@ import types
 
 from tests.support.tools import TOP     # puts tools/ on sys.path first
 from tco import stock_extension
+from tests.support import process
 
 SOURCE = os.path.join(TOP, "tests", "support", "cext", "tcoext.c")
 DEPTH = 100_000
@@ -42,14 +43,8 @@ def build():
     extension suffix (ext_suffix).  remove() removes the directory; the
     modules stay loaded (an extension cannot be unloaded), and another
     build() loads them anew, from another directory."""
-    stock_python = os.environ.get("STOCK_PYTHON")
-    if not stock_python:
-        raise RuntimeError(
-            "STOCK_PYTHON is not set: it must name the stock CPython 3.13 "
-            "interpreter whose headers the test extension is built against, "
-            "e.g. STOCK_PYTHON=build/stock/python (`make stock` builds it; "
-            "`make test-ours` sets it)")
-    stock_python = os.path.abspath(stock_python)
+    # The stock interpreter whose headers the extension is built against.
+    stock_python = os.path.abspath(process.stock_python())
     if not os.access(stock_python, os.X_OK):
         raise RuntimeError(f"STOCK_PYTHON={stock_python}: no such "
                            f"executable")

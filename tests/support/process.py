@@ -16,7 +16,8 @@ def stock_python():
     stock = os.environ.get("STOCK_PYTHON")
     if not stock:
         raise RuntimeError("STOCK_PYTHON is not set: it must name stock "
-                           "CPython 3.13.15 (`make test-ours` sets it)")
+                           "CPython 3.13.15, e.g. build/stock/python (`make "
+                           "stock` builds it; `make test-ours` sets it)")
     return stock
 
 
