@@ -57,11 +57,12 @@ class OwnTestsTests(WorkTreeTestCase):
                 "Lib/test/test_tail.py": "upstream\n"}
 
     def test_the_series_own_modules_of_each_prefix(self):
-        self.assertEqual(check_prefixes.own_tests(self.src), [])
+        lib_test = os.path.join(self.src, "Lib", "test")
+        self.assertEqual(check_prefixes.own_tests(lib_test), [])
         self.commit("0001", {"Lib/test/test_tailcall.py": "one\n",
                              "Lib/test/test_tailcall_self.py": "two\n",
                              "Lib/test/test_tailcall_data.txt": "three\n"})
-        self.assertEqual(check_prefixes.own_tests(self.src),
+        self.assertEqual(check_prefixes.own_tests(lib_test),
                          ["test_tailcall", "test_tailcall_self"])
 
 

@@ -141,6 +141,16 @@ class TestListTests(unittest.TestCase):
         self.assertIs(load_tool("check-prefixes").PREFIX_TESTS,
                       test_lists.PREFIX)
 
+    def test_regrtest_adds_the_series_own_modules(self):
+        # This interpreter's Lib/test holds the series' own modules, which
+        # a run of a list adds to it.
+        from tco import test_lists
+        regrtest = load_tool("regrtest")
+        own = test_lists.own_tests(regrtest.test_dir(sys.executable))
+        self.assertIn("test_tailcall", own)
+        self.assertIn("test_tailcall_opcodes", own)
+        self.assertTrue(all(t.startswith("test_tailcall") for t in own))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -27,7 +27,7 @@ import sys
 
 import tco
 from tco import TOP, git_output, patchset
-from tco.test_lists import PREFIX
+from tco.test_lists import PREFIX, own_tests
 # The upstream tests closest to what the patches change, that every prefix
 # of the series passes (tco.test_lists).
 PREFIX_TESTS = PREFIX
@@ -47,14 +47,6 @@ def configure(prefix_src, build):
            "ac_cv_prog_HAS_GIT=not-found", cwd=build,
            env=tco.with_ccache(os.environ, TOP)):
         sys.exit("check-prefixes: configure failed")
-
-
-def own_tests(tree):
-    """The series' own test modules in the source tree 'tree', by name:
-    Lib/test/test_tailcall*.py, which the feature patches add."""
-    names = os.listdir(os.path.join(tree, "Lib", "test"))
-    return sorted(name[:-3] for name in names
-                  if name.startswith("test_tailcall") and name.endswith(".py"))
 
 
 def series_commits(src, count):
@@ -110,7 +102,7 @@ def main():
             sys.exit(f"check-prefixes: patch {number:04d} does not build")
         python = os.path.join(build, "python")
         if run(sys.executable, os.path.join(TOP, "tools", "regrtest"),
-               python, *PREFIX_TESTS, *own_tests(prefix_src)):
+               python, *PREFIX_TESTS, *own_tests(os.path.join(prefix_src, "Lib", "test"))):
             sys.exit(f"check-prefixes: patch {number:04d} fails upstream"
                      f" tests or its own")
     git_output(prefix_src, "reset", "-q", "--hard")

@@ -6,6 +6,8 @@ Usage: tools/regrtest PYTHON [--core | --all | --progressions | --list NAME]
   --core          the tests closest to what cpython-tco changes (default)
   --list NAME     the list NAME of tools/tco/test_lists.py (core, refleak,
                   prefix)
+                  (with --core or --list, the series' own modules too:
+                  the test_tailcall*.py of the build's Lib/test)
   --all           the whole suite
   --progressions  only the known failures (below): say which now pass, so
                   that the list only shrinks, as Debian's failing-tests do
@@ -30,7 +32,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 from tco import TOP
-from tco.test_lists import CORE, LISTS
+from tco.test_lists import CORE, LISTS, own_tests
 KNOWN = os.path.join(TOP, "tests", "upstream-known-failures")
 
 
@@ -97,6 +99,13 @@ def compare(python, stock, args):
     return 0
 
 
+def test_dir(python):
+    """The directory of python's regression tests (its Lib/test)."""
+    out = subprocess.run([python, "-c", "import test; print(test.__path__[0])"],
+                         capture_output=True, text=True, check=True).stdout
+    return out.strip()
+
+
 def main(argv, check_known=True):
     if not argv:
         sys.exit(__doc__)
@@ -124,6 +133,9 @@ def main(argv, check_known=True):
         tests = []
     if listed is not None:
         tests = listed
+    if tests and not progressions:
+        # A list (the core one by default): the series' own modules too.
+        tests = [*tests, *own_tests(test_dir(python))]
     env = dict(os.environ)
     env.pop("PYTHONUNBUFFERED", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)

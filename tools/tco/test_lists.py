@@ -8,8 +8,11 @@ for the longer checks: REFLEAK for `-R 3:3` on the debug build
 (`make refleaks-upstream`, and the core of `make test-asan` and
 `make test-ft`), PREFIX for every prefix of the series
 (`tools/check-prefixes`).  `tools/regrtest PYTHON --list NAME` runs one of
-them.
+them.  Each of these runs adds the series' own modules that the tree holds
+(own_tests()): the feature patches' Lib/test/test_tailcall*.py.
 """
+
+import os
 
 CORE = """
 test_grammar test_compile test_dis test_opcache test_call test_exceptions
@@ -38,3 +41,12 @@ test_importlib
 """.split()
 
 LISTS = {"core": CORE, "refleak": REFLEAK, "prefix": PREFIX}
+
+
+def own_tests(test_dir):
+    """The series' own test modules in test_dir (a Lib/test), by name:
+    test_tailcall*.py, which the feature patches add (the patches after
+    one may extend its module)."""
+    names = os.listdir(test_dir)
+    return sorted(name[:-3] for name in names
+                  if name.startswith("test_tailcall") and name.endswith(".py"))
