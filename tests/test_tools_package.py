@@ -141,6 +141,24 @@ class TestListTests(unittest.TestCase):
         self.assertIs(load_tool("check-prefixes").PREFIX_TESTS,
                       test_lists.PREFIX)
 
+    def test_regrtest_compares_without_the_series_own_modules(self):
+        # Stock has no test_tailcall*: their cases are not "gained", but
+        # one that fails on cpython-tco is lost.
+        regrtest = load_tool("regrtest")
+        stock = {"test.test_sys.T.test_a": "passed",
+                 "test.test_sys.T.test_b": "failed"}
+        tco = {"test.test_sys.T.test_a": "passed",
+               "test.test_sys.T.test_b": "passed",
+               "test.test_tailcall_self.T.test_c": "passed",
+               "test.test_tailcall_self.T.test_d": "failed"}
+        self.assertEqual(regrtest.differences(stock, tco),
+                         (["test.test_tailcall_self.T.test_d"],
+                          ["test.test_sys.T.test_b"]))
+        tco["test.test_sys.T.test_a"] = "failed"
+        self.assertEqual(regrtest.differences(stock, tco)[0],
+                         ["test.test_sys.T.test_a",
+                          "test.test_tailcall_self.T.test_d"])
+
     def test_regrtest_adds_the_series_own_modules(self):
         # This interpreter's Lib/test holds the series' own modules, which
         # a run of a list adds to it.
