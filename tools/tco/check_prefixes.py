@@ -101,8 +101,9 @@ def main():
             subprocess.run(["tail", "-30", log])
             sys.exit(f"check-prefixes: patch {number:04d} does not build")
         python = os.path.join(build, "python")
+        own = own_tests(os.path.join(prefix_src, "Lib", "test"))
         if run(sys.executable, os.path.join(TOP, "tools", "regrtest"),
-               python, *PREFIX_TESTS, *own_tests(os.path.join(prefix_src, "Lib", "test"))):
+               python, *PREFIX_TESTS, *own):
             sys.exit(f"check-prefixes: patch {number:04d} fails upstream"
                      f" tests or its own")
     git_output(prefix_src, "reset", "-q", "--hard")

@@ -32,7 +32,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 from tco import TOP
-from tco.test_lists import CORE, LISTS, own_tests
+from tco.test_lists import CORE, LISTS, is_own, own_tests
 KNOWN = os.path.join(TOP, "tests", "upstream-known-failures")
 
 
@@ -73,7 +73,7 @@ def differences(stock_out, tco_out):
     other way round (gained).  The series' own modules (test_tailcall*),
     which stock does not have, are neither: they must pass on tco."""
     def own(test):
-        return test not in stock_out and ".test_tailcall" in test
+        return test not in stock_out and is_own(test)
     lost = sorted(t for t, r in stock_out.items()
                   if r == "passed" and tco_out.get(t) != "passed")
     lost += sorted(t for t, r in tco_out.items() if own(t) and r == "failed")

@@ -43,10 +43,21 @@ test_importlib
 LISTS = {"core": CORE, "refleak": REFLEAK, "prefix": PREFIX}
 
 
+# What the names of the series' own test modules start with.
+OWN_PREFIX = "test_tailcall"
+
+
+def is_own(test):
+    """Whether test, a test module's name (test_tailcall_self) or the id of
+    one of its cases (test.test_tailcall_self.T.test_c), is of the series'
+    own modules."""
+    return test.removeprefix("test.").startswith(OWN_PREFIX)
+
+
 def own_tests(test_dir):
     """The series' own test modules in test_dir (a Lib/test), by name:
     test_tailcall*.py, which the feature patches add (the patches after
     one may extend its module)."""
     names = os.listdir(test_dir)
     return sorted(name[:-3] for name in names
-                  if name.startswith("test_tailcall") and name.endswith(".py"))
+                  if is_own(name) and name.endswith(".py"))
